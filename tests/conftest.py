@@ -1,0 +1,110 @@
+"""The test harness: which chapter's package each test runs against.
+
+A test that lives in `tests/NN_slug/` asks for the `chapter` fixture (or for
+`pkg` / `demo`, which build on it) and is run once per chapter:
+
+* `pytest`                          every chapter from NN to the last
+* `pytest tests/NN_slug`            chapter NN only (quick, while working on it)
+* `pytest tests/01_raw_asgi --chapter all`   explicitly: 01 against 01..last
+* `pytest tests/NN_slug --target DIR`        learner mode: your own package
+
+The test id says where it ran: `test_echo[ch02]`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from harness import (
+    Chapter,
+    all_chapters,
+    chapter_of_test,
+    find_chapter,
+    load_demo,
+    load_package,
+    target_chapter,
+)
+from superseded import SUPERSEDED
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("nanoapi chapters")
+    group.addoption(
+        "--chapter",
+        action="append",
+        default=[],
+        metavar="NN",
+        help="run against these chapters' packages ('all' for every later one)",
+    )
+    group.addoption(
+        "--target",
+        metavar="DIR",
+        help="learner mode: run the tests against DIR/nanoapi instead of a chapter",
+    )
+
+
+def named_test_dirs(config: pytest.Config) -> set[Chapter] | None:
+    """The chapters whose test folders were named on the command line, if only those."""
+    named = set()
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, arg.split("::")[0])
+        chapter = chapter_of_test(path) if path.exists() else None
+        if chapter is None:
+            return None
+        named.add(chapter)
+    return named or None
+
+
+def chapters_for(config: pytest.Config, intro: Chapter) -> list[Chapter]:
+    """The packages a test introduced in chapter `intro` runs against."""
+    target = config.getoption("--target")
+    if target:
+        return [target_chapter(Path(target), like=intro)]
+    later = [c for c in all_chapters() if c >= intro]
+    wanted = config.getoption("--chapter")
+    if "all" in wanted:
+        return later
+    if wanted:
+        chosen = {find_chapter(name) for name in wanted}
+        return [c for c in later if c in chosen]
+    if named_test_dirs(config):
+        return [intro]
+    return later
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "chapter" not in metafunc.fixturenames:
+        return
+    intro = chapter_of_test(metafunc.definition.path)
+    if intro is None:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: not in tests/NN_slug/")
+    chapters = chapters_for(metafunc.config, intro)
+    metafunc.parametrize("chapter", chapters, ids=[c.id for c in chapters])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        chapter = getattr(item, "callspec", None) and item.callspec.params.get(
+            "chapter"
+        )
+        entry = SUPERSEDED.get(item.nodeid.split("[")[0])
+        if chapter and entry and chapter.number >= entry[0]:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=entry[1]))
+
+
+@pytest.fixture
+def pkg(chapter: Chapter):
+    """The chapter's `nanoapi` package, imported under its own alias."""
+    return load_package(chapter)
+
+
+@pytest.fixture
+def demo(chapter: Chapter):
+    """The chapter's demo `app.py` module, wired to the chapter's package."""
+    return load_demo(chapter)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
