@@ -27,7 +27,7 @@ def http_scope(
         "raw_path": path.encode(),
         "query_string": query_string,
         "root_path": "",
-        "headers": headers or [(b"host", b"testserver")],
+        "headers": [(b"host", b"testserver")] if headers is None else headers,
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
         "state": {},

@@ -45,7 +45,9 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float) -> None:
 
 
 @contextmanager
-def serve(server: str, app_dir: Path, timeout: float = 20) -> Iterator[tuple[str, list[str]]]:
+def serve(
+    server: str, app_dir: Path, timeout: float = 20
+) -> Iterator[tuple[str, list[str]]]:
     """Yield (base URL, log lines); the log is filled in when the server stops."""
     port = free_port()
     args = [a.format(dir=app_dir, port=port) for a in SERVERS[server]]

@@ -12,13 +12,15 @@ pytestmark = pytest.mark.slow
 
 @pytest.mark.parametrize("server", sorted(SERVERS))
 def test_demo_app_on_a_real_server(chapter, server):
-    with serve(server, chapter.path) as (url, log):
-        with httpx.Client(base_url=url, timeout=10) as client:
-            assert client.get("/").status_code == 200
-            echoed = client.post("/echo", content=b"over a real socket")
-            assert echoed.content == b"over a real socket"
-            assert client.post("/json", content=b"{oops").status_code in range(400, 500)
-            assert client.get("/nowhere").status_code == 404
+    with (
+        serve(server, chapter.path) as (url, log),
+        httpx.Client(base_url=url, timeout=10) as client,
+    ):
+        assert client.get("/").status_code == 200
+        echoed = client.post("/echo", content=b"over a real socket")
+        assert echoed.content == b"over a real socket"
+        assert client.post("/json", content=b"{oops").status_code in range(400, 500)
+        assert client.get("/nowhere").status_code == 404
     text = "\n".join(log)
     assert "Traceback" not in text, text
     complaints = ("error", "unsupported", "warn", "fail")
