@@ -65,7 +65,8 @@ async def call_lifespan(app, *events: str, state: dict | None = None) -> list[Me
     async def send(message: Message) -> None:
         sent.append(message)
 
-    scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": state or {}}
+    state = {} if state is None else state
+    scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": state}
     await app(scope, receive, send)
     return sent
 

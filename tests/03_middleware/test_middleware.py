@@ -1,0 +1,191 @@
+"""Chapter 03: the onion. Order, short-circuits, and the call_next adapter."""
+
+import pytest
+from asgitest import call_http, http_scope, response_parts
+from oracle import compare
+
+pytestmark = pytest.mark.anyio
+
+
+def recording_middleware(log: list, name: str):
+    """A pure ASGI middleware class that logs the way in and the way out."""
+
+    class Recorder:
+        def __init__(self, app):
+            self.app = app
+
+        async def __call__(self, scope, receive, send):
+            if scope["type"] == "http":
+                log.append(f"{name} in")
+            await self.app(scope, receive, send)
+            if scope["type"] == "http":
+                log.append(f"{name} out")
+
+    return Recorder
+
+
+def build_layered(api, log: list):
+    app = api.App()
+
+    async def endpoint(request):
+        log.append("endpoint")
+        return api.PlainTextResponse("done")
+
+    app.add_route("/", endpoint)
+    app.add_middleware(recording_middleware(log, "first added"))
+
+    @app.middleware("http")
+    async def function_style(request, call_next):
+        log.append("function in")
+        response = await call_next(request)
+        log.append("function out")
+        response.headers["x-function"] = "yes"
+        return response
+
+    app.add_middleware(recording_middleware(log, "last added"))
+    return app
+
+
+async def test_last_added_runs_first_like_fastapi(pkg):
+    logs = {"fastapi": [], "ours": []}
+    pairs = await compare(
+        lambda api: build_layered(api, logs[api.side]),
+        pkg,
+        [{"method": "GET", "url": "/"}],
+    )
+    theirs, ours = pairs[0]
+    assert ours.view("x-function") == theirs.view("x-function")
+    # call_next returns as soon as the response starts, so the function
+    # middleware is done before the inner layers have sent the whole body.
+    assert logs["ours"] == [
+        "last added in",
+        "function in",
+        "first added in",
+        "endpoint",
+        "function out",
+        "first added out",
+        "last added out",
+    ]
+    assert logs["ours"] == logs["fastapi"]
+
+
+async def test_middleware_list_at_construction_wraps_in_order(pkg):
+    log = []
+    app = pkg.App(
+        middleware=[
+            pkg.Middleware(recording_middleware(log, "outer")),
+            pkg.Middleware(recording_middleware(log, "inner")),
+        ]
+    )
+
+    async def endpoint(request):
+        return pkg.Response("x")
+
+    app.add_route("/", endpoint)
+    await call_http(app, http_scope())
+    assert log == ["outer in", "inner in", "inner out", "outer out"]
+
+
+async def test_a_middleware_can_short_circuit(pkg):
+    calls = []
+    app = pkg.App()
+
+    async def endpoint(request):
+        calls.append("endpoint")
+        return pkg.Response("never")
+
+    app.add_route("/", endpoint)
+
+    @app.middleware("http")
+    async def gatekeeper(request, call_next):
+        if "x-key" not in request.headers:
+            return pkg.JSONResponse({"detail": "no key"}, status_code=401)
+        return await call_next(request)
+
+    status, _, body = response_parts(await call_http(app, http_scope()))
+    assert (status, body, calls) == (401, b'{"detail":"no key"}', [])
+    scope = http_scope(headers=[(b"x-key", b"1")])
+    status, _, body = response_parts(await call_http(app, scope))
+    assert (status, body, calls) == (200, b"never", ["endpoint"])
+
+
+async def test_call_next_streams_the_body_through(pkg):
+    class Chunked(pkg.Response):
+        async def __call__(self, scope, receive, send):
+            start = {"status": 200, "headers": [(b"content-type", b"text/plain")]}
+            await send({"type": "http.response.start", **start})
+            for part in (b"a", b"b", b"c"):
+                await send(
+                    {"type": "http.response.body", "body": part, "more_body": True}
+                )
+            await send({"type": "http.response.body", "body": b""})
+
+    app = pkg.App()
+
+    async def endpoint(request):
+        return Chunked()
+
+    app.add_route("/", endpoint)
+
+    @app.middleware("http")
+    async def passthrough(request, call_next):
+        return await call_next(request)
+
+    messages = await call_http(app, http_scope())
+    assert [m.get("body") for m in messages[1:]] == [b"a", b"b", b"c", b""]
+
+
+async def test_a_body_read_by_middleware_still_reaches_the_handler(pkg):
+    seen = {}
+    app = pkg.App()
+
+    async def endpoint(request):
+        return pkg.Response(await request.body())
+
+    app.add_route("/", endpoint, methods=["POST"])
+
+    @app.middleware("http")
+    async def peek(request, call_next):
+        seen["middleware"] = await request.body()
+        return await call_next(request)
+
+    chunks = [b"first ", b"second"]
+    _, _, body = response_parts(await call_http(app, http_scope("POST"), chunks))
+    assert body == seen["middleware"] == b"first second"
+
+
+def test_middleware_cannot_be_added_after_start(pkg):
+    import asyncio
+
+    app = pkg.App()
+    asyncio.run(call_http(app, http_scope()))
+    with pytest.raises(RuntimeError):
+        app.add_middleware(recording_middleware([], "late"))
+
+
+async def test_non_http_scopes_pass_through_every_layer(pkg):
+    log = []
+    app = pkg.App()
+    app.add_middleware(recording_middleware(log, "outer"))
+
+    @app.middleware("http")
+    async def function_style(request, call_next):
+        log.append("function")
+        return await call_next(request)
+
+    sent = []
+
+    async def receive():
+        return (
+            {"type": "lifespan.startup"} if not sent else {"type": "lifespan.shutdown"}
+        )
+
+    async def send(message):
+        sent.append(message)
+
+    await app({"type": "lifespan", "state": {}}, receive, send)
+    assert [m["type"] for m in sent] == [
+        "lifespan.startup.complete",
+        "lifespan.shutdown.complete",
+    ]
+    assert log == []

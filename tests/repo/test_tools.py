@@ -1,0 +1,73 @@
+"""The chapter tool: diff, carry a fix forward, and learner mode."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from harness import ROOT, all_chapters
+
+TOOL = ROOT / "tools" / "chapters.py"
+
+
+def tool(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(cwd / "tools" / "chapters.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_diff_shows_what_the_next_chapter_adds():
+    first, second = all_chapters()[:2]
+    result = tool("diff", first.number, second.number)
+    assert result.returncode == 1, result.stderr
+    assert f"+++ chapters/{second.slug}/nanoapi/" in result.stdout
+    assert f"+++ chapters/{second.slug}/README.md" not in result.stdout
+
+
+def git(*args: str, cwd: Path) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_carry_applies_a_fix_to_every_later_chapter(tmp_path):
+    (tmp_path / "tools").mkdir()
+    shutil.copy(TOOL, tmp_path / "tools")
+    base = "def greet():\n    return 'helo'\n\n\ndef other():\n    return 1\n"
+    grown = base.replace("return 1", "return 2  # chapter 02 changed this")
+    for slug, text in [("01_a", base), ("02_b", grown), ("03_c", grown)]:
+        (tmp_path / "chapters" / slug / "nanoapi").mkdir(parents=True)
+        (tmp_path / "chapters" / slug / "nanoapi" / "core.py").write_text(text)
+    git("init", "-q", cwd=tmp_path)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "add", "-A", cwd=tmp_path)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x", cwd=tmp_path)
+    fixed = base.replace("helo", "hello")
+    (tmp_path / "chapters/01_a/nanoapi/core.py").write_text(fixed)
+    result = tool("carry", "01", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for slug in ("02_b", "03_c"):
+        text = (tmp_path / "chapters" / slug / "nanoapi" / "core.py").read_text()
+        assert "'hello'" in text, f"the fix did not reach {slug}"
+        assert "chapter 02 changed this" in text, f"{slug} lost its own change"
+
+
+@pytest.mark.slow
+def test_learner_mode_judges_a_package_by_the_chapter_tests(tmp_path):
+    first, second = all_chapters()[:2]
+    started = tool("start", second.number, "--folder", str(tmp_path / "mine"))
+    assert started.returncode == 0, started.stderr
+    copied = tmp_path / "mine" / "nanoapi" / "types.py"
+    assert copied.read_text() == (first.path / "nanoapi" / "types.py").read_text()
+    # Chapter 01's package is not chapter 02's: its tests must say so.
+    failing = tool("check", second.number, "--folder", str(tmp_path / "mine"), "-q")
+    assert failing.returncode != 0, failing.stdout
+    assert "failed" in failing.stdout
+    # The finished package passes.
+    shutil.rmtree(tmp_path / "mine" / "nanoapi")
+    shutil.copytree(second.path / "nanoapi", tmp_path / "mine" / "nanoapi")
+    passing = tool("check", second.number, "--folder", str(tmp_path / "mine"), "-q")
+    assert passing.returncode == 0, passing.stdout[-2000:]
