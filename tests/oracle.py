@@ -18,6 +18,7 @@ import fastapi.responses
 import httpx
 
 NAMES = [
+    "APIRouter",
     "HTTPException",
     "Request",
     "Response",
