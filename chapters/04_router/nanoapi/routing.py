@@ -160,8 +160,10 @@ class APIRoute(Route):
     """The route FastAPI's decorators make: exactly the methods given, and tags."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any):
-        self.tags: list[str] = list(options.pop("tags", None) or [])
-        super().__init__(path, endpoint, **options)
+        self.options = options  # kept, so include_router can make a copy
+        self.tags: list[str] = list(options.get("tags") or [])
+        methods, name = options.get("methods"), options.get("name")
+        super().__init__(path, endpoint, methods=methods, name=name)
 
     def add_implicit_methods(self) -> None:
         pass  # `@app.get` answers GET only; HEAD gets a 405, as in FastAPI
@@ -299,8 +301,7 @@ class Router:
         check_prefix(prefix)
         for route in router.routes:
             if isinstance(route, APIRoute):
-                options = {"methods": route.methods, "name": route.name}
-                options["tags"] = list(tags or []) + route.tags
+                options = {**route.options, "tags": list(tags or []) + route.tags}
                 self.add_api_route(prefix + route.path, route.endpoint, **options)
             elif isinstance(route, Route):
                 methods = route.methods
