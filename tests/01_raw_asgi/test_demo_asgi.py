@@ -10,6 +10,7 @@ import pytest
 from asgitest import call_http, call_lifespan, http_scope, response_parts
 
 pytestmark = pytest.mark.anyio
+JSON_HEADERS = [(b"host", b"testserver"), (b"content-type", b"application/json")]
 
 
 async def test_get_root_sends_start_then_body(demo):
@@ -51,7 +52,9 @@ async def test_unknown_path_is_404(demo):
 async def test_json_body_is_parsed(demo):
     chunks = [b'{"name": "Ada", ', b'"langs": ["en", "fr"]}']
     status, _, body = response_parts(
-        await call_http(demo.app, http_scope("POST", "/json"), chunks)
+        await call_http(
+            demo.app, http_scope("POST", "/json", headers=JSON_HEADERS), chunks
+        )
     )
     assert status == 200
     assert json.loads(body) == {"received": {"name": "Ada", "langs": ["en", "fr"]}}
@@ -64,7 +67,9 @@ async def test_json_body_is_parsed(demo):
 )
 async def test_bad_json_is_a_clear_4xx(demo, bad_body):
     status, _, body = response_parts(
-        await call_http(demo.app, http_scope("POST", "/json"), [bad_body])
+        await call_http(
+            demo.app, http_scope("POST", "/json", headers=JSON_HEADERS), [bad_body]
+        )
     )
     assert 400 <= status < 500, f"expected a 4xx for {bad_body!r}, got {status}"
     assert b"Traceback" not in body

@@ -19,7 +19,10 @@ def test_demo_app_on_a_real_server(chapter, server):
         assert client.get("/").status_code == 200
         echoed = client.post("/echo", content=b"over a real socket")
         assert echoed.content == b"over a real socket"
-        assert client.post("/json", content=b"{oops").status_code in range(400, 500)
+        bad_json = client.post(
+            "/json", content=b"{oops", headers={"content-type": "application/json"}
+        )
+        assert bad_json.status_code in range(400, 500)
         assert client.get("/nowhere").status_code == 404
     text = "\n".join(log)
     assert "Traceback" not in text, text
