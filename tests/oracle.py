@@ -19,6 +19,12 @@ import httpx
 
 NAMES = [
     "APIRouter",
+    "Body",
+    "Cookie",
+    "Header",
+    "Path",
+    "Query",
+    "status",
     "HTTPException",
     "Request",
     "Response",

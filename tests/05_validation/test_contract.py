@@ -1,0 +1,119 @@
+"""Chapter 05: the signature is read once, at registration, and mistakes in it
+are reported then, not on the first request."""
+
+import threading
+from typing import Annotated
+
+import httpx
+import pytest
+from pydantic import BaseModel
+
+pytestmark = pytest.mark.anyio
+
+
+class Item(BaseModel):
+    name: str
+
+
+def client(app):
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    )
+
+
+def test_the_route_knows_its_contract_after_registration(pkg):
+    app = pkg.App()
+
+    @app.post("/items/{item_id}")
+    def update(
+        item_id: int,
+        item: Item,
+        q: str | None = None,
+        token: Annotated[str, pkg.Header()] = "",
+    ):
+        return {}
+
+    [route] = app.routes
+    sources = {f.name: f.source for f in route.dependant.params + route.dependant.body}
+    assert sources == {
+        "item_id": "path",
+        "q": "query",
+        "token": "header",
+        "item": "body",
+    }
+
+
+def test_signature_mistakes_fail_at_registration(pkg):
+    app = pkg.App()
+    with pytest.raises(TypeError):
+
+        @app.get("/items/{item_id}")
+        def query_in_path(item_id: Annotated[int, pkg.Query()]):
+            return {}
+
+    with pytest.raises(TypeError):
+
+        @app.get("/x")
+        def default_inside(q: Annotated[int, pkg.Query(5)]):
+            return {}
+
+    with pytest.raises(TypeError):
+        app.get("/y", no_such_option=True)(lambda: None)
+
+
+async def test_the_signature_is_not_read_again_per_request(pkg, monkeypatch):
+    app = pkg.App()
+
+    @app.get("/n/{n}")
+    def echo(n: int):
+        return {"n": n}
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("get_dependant called while serving a request")
+
+    monkeypatch.setattr(pkg.dependencies, "get_dependant", refuse)
+    monkeypatch.setattr(pkg.routing, "get_dependant", refuse)
+    async with client(app) as c:
+        assert (await c.get("/n/3")).json() == {"n": 3}
+
+
+async def test_def_handlers_run_in_a_worker_thread_async_ones_on_the_loop(pkg):
+    app = pkg.App()
+    seen = {}
+
+    @app.get("/sync")
+    def sync_handler():
+        seen["sync"] = threading.current_thread() is threading.main_thread()
+        return {}
+
+    @app.get("/async")
+    async def async_handler():
+        seen["async"] = threading.current_thread() is threading.main_thread()
+        return {}
+
+    async with client(app) as c:
+        await c.get("/sync")
+        await c.get("/async")
+    assert seen == {"sync": False, "async": True}
+
+
+async def test_a_validation_error_can_be_handled_by_the_user(pkg):
+    app = pkg.App()
+
+    @app.exception_handler(pkg.RequestValidationError)
+    async def summarise(request, exc):
+        return pkg.JSONResponse({"problems": len(exc.errors())}, status_code=400)
+
+    @app.get("/sum")
+    def total(a: int, b: int):
+        return a + b
+
+    async with client(app) as c:
+        response = await c.get("/sum?a=x")
+    assert (response.status_code, response.json()) == (400, {"problems": 2})
+
+
+def test_status_names_the_codes(pkg):
+    assert pkg.status.HTTP_201_CREATED == 201
+    assert pkg.status.HTTP_422_UNPROCESSABLE_CONTENT == 422
+    assert pkg.status.HTTP_418_IM_A_TEAPOT == 418
