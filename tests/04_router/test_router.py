@@ -234,3 +234,24 @@ async def test_the_lifespan_goes_to_the_app_not_to_a_route(pkg):
         "lifespan.shutdown.complete",
     ]
     assert events == ["up", "down"]
+
+
+async def test_a_def_handler_runs_on_a_router_route(pkg):
+    app = pkg.App()
+
+    @app.get("/sync")
+    def sync_handler(request: pkg.Request):
+        return pkg.PlainTextResponse("from a thread")
+
+    status, _, body = response_parts(await call_http(app, http_scope(path="/sync")))
+    assert (status, body) == (200, b"from a thread")
+
+
+def test_a_mount_builds_its_own_urls(pkg):
+    async def files(scope, receive, send):
+        pass
+
+    app = pkg.App()
+    app.mount("/static", files, name="static")
+    assert app.url_path_for("static", path="/css/a.css") == "/static/css/a.css"
+    assert app.url_path_for("static", path="css/a.css") == "/static/css/a.css"

@@ -94,10 +94,10 @@ async def refuse(scope: Scope, receive: Receive, send: Send, exc: HTTPException)
 
 
 def request_response(endpoint: Callable[[Request], Any]) -> ASGIApp:
-    """Turn `async def endpoint(request) -> Response` into an ASGI app."""
+    """Turn `endpoint(request) -> Response` into an ASGI app (`def` in a thread)."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        response = await endpoint(Request(scope, receive))
+        response = await call(endpoint, Request(scope, receive))
         await response(scope, receive, send)
 
     return app
@@ -311,6 +311,7 @@ class Mount(BaseRoute):
 
     def url_path_for(self, name: str, **params: Any) -> str:
         if name == self.name and "path" in params:
+            params["path"] = str(params["path"]).lstrip("/")  # the template has it
             return super().url_path_for(name, **params)
         prefix = f"{self.name}:" if self.name else ""
         if not name.startswith(prefix):
