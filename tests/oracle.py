@@ -19,6 +19,8 @@ import httpx
 
 NAMES = [
     "APIRouter",
+    "BackgroundTasks",
+    "Depends",
     "Body",
     "Cookie",
     "Header",

@@ -1,52 +1,79 @@
-"""Chapter 05 demo: the handlers' signatures are now the API's contract.
+"""Chapter 06 demo: dependencies provide what handlers need.
 
-Serve it with:  uvicorn --app-dir chapters/05_validation app:app
+Serve it with:  uvicorn --app-dir chapters/06_dependencies app:app
 
-  GET    /                  a greeting
-  POST   /echo              the request body, sent back as it arrived
-  POST   /json              any JSON body, echoed back (422 when it is not JSON)
-  GET    /items             ?q=...&tag=a&tag=b&limit=10: query parameters
-  GET    /items/{item_id}   an int path parameter (422 for /items/abc)
-  POST   /items             a JSON body validated by the Item model; 201
-  PUT    /items/{item_id}   a body with two embedded parts: item and note
-  GET    /me                a header and a cookie; sets a cookie in reply
-  GET    /users/{name}      a response_model that hides the password
-  GET    /page              an HTML page (response_class)
-  GET    /slow              a plain `def` handler: it runs in the thread pool
+  GET    /                 a greeting
+  POST   /echo             the request body, sent back as it arrived
+  POST   /json             any JSON body, echoed back (422 when it is not JSON)
+  GET    /notes            ?page=&size=: paging from a shared dependency
+  GET    /notes/{note_id}  a note, read through a database session (yield)
+  POST   /notes            create a note; needs the X-Token header; queues a
+                           background task that writes to the audit log
+  GET    /audit            what the background tasks wrote
+  GET    /whoami           nested dependencies: token -> user
 """
 
-import time
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from nanoapi import (
+    APIRouter,
     App,
+    BackgroundTasks,
     Body,
-    Cookie,
+    Depends,
     Header,
-    HTMLResponse,
-    Path,
+    HTTPException,
     PlainTextResponse,
-    Query,
     Request,
     Response,
     status,
 )
 
+NOTES: dict[int, str] = {1: "buy milk", 2: "call Sam"}
+AUDIT: list[str] = []
+USERS = {"secret-token": "ada"}
+
+
+class Session:
+    """A stand-in for a database session: opened per request, then closed."""
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.committed = False
+
+
+def get_session():
+    session = Session()
+    try:
+        yield session
+        session.committed = True  # the handler finished without an error
+    finally:
+        session.closed = True  # runs after the response has been sent
+
+
+class Paging:
+    def __init__(self, page: int = 1, size: int = 10) -> None:
+        self.offset, self.limit = (page - 1) * size, size
+
+
+def token(x_token: Annotated[str, Header()]) -> str:
+    if x_token not in USERS:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Unknown token")
+    return x_token
+
+
+def current_user(token: Annotated[str, Depends(token)]) -> str:
+    return USERS[token]
+
+
+class NoteIn(BaseModel):
+    text: str
+
+
 app = App()
-ITEMS: dict[int, dict[str, Any]] = {1: {"name": "kettle", "price": 25.0, "tags": []}}
-
-
-class Item(BaseModel):
-    name: str = Field(min_length=1)
-    price: float = Field(gt=0)
-    tags: list[str] = []
-
-
-class UserOut(BaseModel):
-    name: str
-    email: str
+notes = APIRouter(prefix="/notes", tags=["notes"])
 
 
 @app.get("/")
@@ -64,59 +91,39 @@ async def parse_json(data: Annotated[Any, Body()]) -> dict[str, Any]:
     return {"received": data}
 
 
-@app.get("/items")
-async def list_items(
-    q: Annotated[str | None, Query(max_length=50)] = None,
-    tag: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI copies defaults
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+@notes.get("")
+def list_notes(paging: Annotated[Paging, Depends()]):
+    chosen = list(NOTES.items())[paging.offset : paging.offset + paging.limit]
+    return [{"id": note_id, "text": text} for note_id, text in chosen]
+
+
+@notes.get("/{note_id}")
+def read_note(note_id: int, session: Annotated[Session, Depends(get_session)]):
+    if note_id not in NOTES:
+        raise HTTPException(404, detail="No such note")
+    return {"id": note_id, "text": NOTES[note_id], "session_open": not session.closed}
+
+
+@notes.post("", status_code=201)
+def create_note(
+    note: NoteIn,
+    user: Annotated[str, Depends(current_user)],
+    tasks: BackgroundTasks,
 ):
-    found = [
-        {"id": item_id, **item}
-        for item_id, item in ITEMS.items()
-        if (q is None or q in item["name"]) and set(tag) <= set(item["tags"])
-    ]
-    return {"items": found[:limit], "query": q, "tags": tag}
+    note_id = max(NOTES) + 1
+    NOTES[note_id] = note.text
+    tasks.add_task(AUDIT.append, f"{user} created note {note_id}")
+    return {"id": note_id, "text": note.text}
 
 
-@app.get("/items/{item_id}")
-async def read_item(item_id: Annotated[int, Path(ge=1)]):
-    return {"id": item_id, **ITEMS.get(item_id, {"name": None})}
+@app.get("/audit")
+def audit():
+    return AUDIT
 
 
-@app.post("/items", status_code=status.HTTP_201_CREATED)
-async def create_item(item: Item) -> dict[str, Any]:
-    item_id = max(ITEMS) + 1
-    ITEMS[item_id] = item.model_dump()
-    return {"id": item_id, **ITEMS[item_id]}
+@app.get("/whoami")
+def whoami(user: Annotated[str, Depends(current_user)]):
+    return {"user": user}
 
 
-@app.put("/items/{item_id}")
-async def replace_item(item_id: int, item: Item, note: Annotated[str, Body()] = ""):
-    ITEMS[item_id] = item.model_dump()
-    return {"id": item_id, "item": item, "note": note}
-
-
-@app.get("/me")
-async def me(
-    response: Response,
-    user_agent: Annotated[str | None, Header()] = None,
-    visits: Annotated[int, Cookie()] = 0,
-):
-    response.set_cookie("visits", str(visits + 1))
-    return {"user_agent": user_agent, "visits": visits + 1}
-
-
-@app.get("/users/{name}", response_model=UserOut)
-async def read_user(name: str):
-    return {"name": name, "email": f"{name}@example.org", "password": "hidden"}
-
-
-@app.get("/page", response_class=HTMLResponse)
-async def page():
-    return "<h1>Items</h1><p>See <a href='/items'>/items</a>.</p>"
-
-
-@app.get("/slow")
-def slow(seconds: Annotated[float, Query(ge=0, le=1)] = 0.1):
-    time.sleep(seconds)  # blocks a worker thread, not the event loop
-    return {"slept": seconds}
+app.include_router(notes)
