@@ -229,10 +229,10 @@ class Dependant:
 
 
 def signature(call: Callable[..., Any]) -> inspect.Signature:
-    try:
-        return inspect.signature(call, eval_str=True)
-    except NameError:  # an annotation that names something not importable
-        return inspect.signature(call)
+    """The signature with string annotations (`from __future__ import
+    annotations`) evaluated; a name that cannot be found fails here, at
+    registration, rather than on the first request."""
+    return inspect.signature(call, eval_str=True)
 
 
 def get_dependant(path: str, call: Callable[..., Any]) -> Dependant:
