@@ -46,12 +46,16 @@ class Response:
 
     def init_headers(self) -> None:
         """Fill in content-length and content-type unless they were given."""
+        given = {name for name, _ in self.raw_headers}
         bodyless = self.status_code < 200 or self.status_code in (204, 304)
-        if "content-length" not in self.headers and not bodyless:
+        if b"content-length" not in given and not bodyless:
             self.headers.append("content-length", str(len(self.body)))
         content_type = self.media_type
-        if content_type is not None and "content-type" not in self.headers:
-            if content_type.startswith("text/") and "charset=" not in content_type:
+        if content_type is not None and b"content-type" not in given:
+            if (
+                content_type.startswith("text/")
+                and "charset=" not in content_type.lower()
+            ):
                 content_type += f"; charset={self.charset}"
             self.headers.append("content-type", content_type)
 
