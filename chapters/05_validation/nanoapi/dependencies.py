@@ -26,6 +26,12 @@ from .requests import Request
 from .responses import Response
 
 SOURCES = ("path", "query", "header", "cookie")  # FastAPI reports errors in this order
+REQUEST_ATTRIBUTES = {
+    "path": "path_params",
+    "query": "query_params",
+    "header": "headers",
+    "cookie": "cookies",
+}
 Missing: Any = type("Missing", (), {"__repr__": lambda self: "Missing"})()
 SEQUENCES = (list, tuple, set, frozenset, Sequence)
 
@@ -136,8 +142,11 @@ class FieldsValidator:
         }
         model = create_model("Fields", **definitions)
         self.validator = model.__pydantic_validator__
+        self.sources = {f.source for f in fields}  # only these are read per request
 
     def validate(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[dict]]:
+        if not self.fields:
+            return {}, []
         try:
             model = self.validator.validate_python(raw)
         except pydantic.ValidationError as exc:
@@ -154,12 +163,7 @@ class FieldsValidator:
 
     def gather(self, request: Request) -> dict[str, Any]:
         """The raw values this request holds for the fields, keyed f0, f1..."""
-        sources = {
-            "path": request.path_params,
-            "query": request.query_params,
-            "header": request.headers,
-            "cookie": request.cookies,
-        }
+        sources = {s: getattr(request, REQUEST_ATTRIBUTES[s]) for s in self.sources}
         raw = {}
         for i, f in enumerate(self.fields):
             values = sources[f.source]

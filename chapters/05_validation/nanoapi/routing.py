@@ -21,7 +21,7 @@ from typing import Any
 import pydantic
 from pydantic import TypeAdapter
 
-from .concurrency import call
+from .concurrency import call, run_in_threadpool
 from .convertors import CONVERTORS, Convertor
 from .datastructures import URL
 from .dependencies import Missing, get_dependant, read_body, signature, solve
@@ -218,6 +218,7 @@ class APIRoute(Route):
     def build_app(self, endpoint: Callable[..., Any]) -> ASGIApp:
         """Registration time: read the signature, build the validators."""
         self.dependant = get_dependant(self.path, endpoint)
+        self.is_coroutine = inspect.iscoroutinefunction(endpoint)
         if self.response_model is UNSET:
             returns = signature(endpoint).return_annotation
             is_response = isinstance(returns, type) and issubclass(returns, Response)
@@ -236,7 +237,10 @@ class APIRoute(Route):
         values, errors = solve(self.dependant, request, body, sub_response)
         if errors:
             raise RequestValidationError(errors)
-        result = await call(self.endpoint, **values)
+        if self.is_coroutine:
+            result = await self.endpoint(**values)
+        else:  # a plain `def` may block: it runs in a worker thread
+            result = await run_in_threadpool(self.endpoint, **values)
         if isinstance(result, Response):
             return result  # the handler built it: send it untouched
         response = self.serialize(result, sub_response.status_code or self.status_code)

@@ -22,7 +22,7 @@ from typing import Any
 import pydantic
 from pydantic import TypeAdapter
 
-from .concurrency import call
+from .concurrency import call, run_in_threadpool
 from .convertors import CONVERTORS, Convertor
 from .datastructures import URL
 from .dependencies import Missing, Solver, get_route_dependant, read_body, signature
@@ -222,6 +222,7 @@ class APIRoute(Route):
         """Registration time: read the signature, build the validators."""
         self.dependant = get_route_dependant(self.path, endpoint, self.dependencies)
         self.reads_body = bool(self.dependant.flat_body())
+        self.is_coroutine = inspect.iscoroutinefunction(endpoint)
         if self.response_model is UNSET:
             returns = signature(endpoint).return_annotation
             is_response = isinstance(returns, type) and issubclass(returns, Response)
@@ -255,7 +256,10 @@ class APIRoute(Route):
         values, errors = await solver.solve(self.dependant)
         if errors:
             raise RequestValidationError(errors)
-        result = await call(self.endpoint, **values)
+        if self.is_coroutine:
+            result = await self.endpoint(**values)
+        else:  # a plain `def` may block: it runs in a worker thread
+            result = await run_in_threadpool(self.endpoint, **values)
         if isinstance(result, Response):
             result.background = result.background or solver.background
             return result  # the handler built it: send it untouched
