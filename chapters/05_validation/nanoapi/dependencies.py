@@ -274,8 +274,16 @@ async def read_body(request: Request) -> Any:
         raise HTTPException(400, "There was an error parsing the body") from exc
 
 
+def empty_response() -> Response:
+    """The Response a handler may ask for, to set headers, cookies or status."""
+    response = Response()
+    del response.headers["content-length"]
+    response.status_code = None
+    return response
+
+
 def solve(
-    dependant: Dependant, request: Request, body: Any, response: Response
+    dependant: Dependant, request: Request, body: Any
 ) -> tuple[dict[str, Any], list[dict]]:
     """The keyword arguments for `dependant.call`, or what was wrong."""
     raw = dependant.params_validator.gather(request)
@@ -287,5 +295,5 @@ def solve(
     if dependant.request_name:
         values[dependant.request_name] = request
     if dependant.response_name:
-        values[dependant.response_name] = response
+        values[dependant.response_name] = empty_response()
     return values, errors

@@ -183,14 +183,6 @@ ROUTE_OPTIONS |= {"response_class", *DUMP_OPTIONS}
 UNSET: Any = object()  # response_model not given: the return annotation decides
 
 
-def empty_response() -> Response:
-    """The Response a handler may ask for, to set headers, cookies or status."""
-    response = Response()
-    del response.headers["content-length"]
-    response.status_code = None
-    return response
-
-
 class APIRoute(Route):
     """The route FastAPI's decorators make: the handler's signature is a contract.
 
@@ -233,8 +225,7 @@ class APIRoute(Route):
     async def handle_request(self, request: Request) -> Response:
         """Request time: validate, call the handler, build the response."""
         body = await read_body(request) if self.dependant.body else Missing
-        sub_response = empty_response()
-        values, errors = solve(self.dependant, request, body, sub_response)
+        values, errors = solve(self.dependant, request, body)
         if errors:
             raise RequestValidationError(errors)
         if self.is_coroutine:
@@ -243,8 +234,11 @@ class APIRoute(Route):
             result = await run_in_threadpool(self.endpoint, **values)
         if isinstance(result, Response):
             return result  # the handler built it: send it untouched
-        response = self.serialize(result, sub_response.status_code or self.status_code)
-        response.raw_headers.extend(sub_response.raw_headers)
+        sub_response = values.get(self.dependant.response_name or "")
+        status = sub_response and sub_response.status_code
+        response = self.serialize(result, status or self.status_code)
+        if sub_response is not None:  # headers and cookies the handler set
+            response.raw_headers.extend(sub_response.raw_headers)
         return response
 
     def serialize(self, result: Any, status_code: int | None) -> Response:

@@ -349,18 +349,26 @@ async def read_body(request: Request) -> Any:
         raise HTTPException(400, "There was an error parsing the body") from exc
 
 
+def empty_response() -> Response:
+    """The Response a handler may ask for, to set headers, cookies or status."""
+    response = Response()
+    del response.headers["content-length"]
+    response.status_code = None
+    return response
+
+
 @dataclass
 class Solver:
     """One request's walk through a tree of Dependants."""
 
     request: Request
     body: Any
-    response: Response  # handed to whoever asks for a Response parameter
     request_stack: AsyncExitStack  # closes after the response is sent
     function_stack: AsyncExitStack  # closes when the handler returns
     overrides: dict[Callable[..., Any], Callable[..., Any]]
     embedded_body: bool = False
     background: BackgroundTasks | None = None
+    response: Response | None = None  # made for the first who asks for one
     cache: dict[Callable[..., Any], Any] = field(default_factory=dict)
 
     async def solve(self, dependant: Dependant) -> tuple[dict[str, Any], list[dict]]:
@@ -393,6 +401,7 @@ class Solver:
         if dependant.request_name:
             values[dependant.request_name] = self.request
         if dependant.response_name:
+            self.response = self.response or empty_response()
             values[dependant.response_name] = self.response
         if dependant.background_name:
             self.background = self.background or BackgroundTasks()

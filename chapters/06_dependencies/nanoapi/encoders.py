@@ -53,6 +53,11 @@ AS_LIST = (list, set, frozenset, tuple, deque, GeneratorType)
 
 
 def jsonable_encoder(obj: Any) -> Any:
+    kind = type(obj)
+    if kind in (str, int, float, bool, type(None)):  # the common case, first
+        return obj
+    if kind is dict:
+        return {jsonable_encoder(k): jsonable_encoder(v) for k, v in obj.items()}
     if isinstance(obj, BaseModel):
         return jsonable_encoder(obj.model_dump(mode="json", by_alias=True))
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):

@@ -185,14 +185,6 @@ ROUTE_OPTIONS |= {"response_class", "dependencies", *DUMP_OPTIONS}
 UNSET: Any = object()  # response_model not given: the return annotation decides
 
 
-def empty_response() -> Response:
-    """The Response a handler may ask for, to set headers, cookies or status."""
-    response = Response()
-    del response.headers["content-length"]
-    response.status_code = None
-    return response
-
-
 class APIRoute(Route):
     """The route FastAPI's decorators make: the handler's signature is a contract.
 
@@ -252,7 +244,7 @@ class APIRoute(Route):
         body = await read_body(request) if self.reads_body else Missing
         overrides = getattr(request.scope.get("app"), "dependency_overrides", {})
         embedded = self.dependant.embedded_body
-        solver = Solver(request, body, empty_response(), *stacks, overrides, embedded)
+        solver = Solver(request, body, *stacks, overrides, embedded)
         values, errors = await solver.solve(self.dependant)
         if errors:
             raise RequestValidationError(errors)
@@ -264,8 +256,10 @@ class APIRoute(Route):
             result.background = result.background or solver.background
             return result  # the handler built it: send it untouched
         sub_response = solver.response
-        response = self.serialize(result, sub_response.status_code or self.status_code)
-        response.raw_headers.extend(sub_response.raw_headers)
+        status = sub_response and sub_response.status_code
+        response = self.serialize(result, status or self.status_code)
+        if sub_response is not None:  # headers and cookies the handler set
+            response.raw_headers.extend(sub_response.raw_headers)
         response.background = solver.background
         return response
 
