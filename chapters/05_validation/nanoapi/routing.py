@@ -140,7 +140,8 @@ class Route(BaseRoute):
         if not path.startswith("/"):
             raise ValueError(f"a route path must start with '/': {path!r}")
         self.path, self.endpoint = path, endpoint
-        self.name = endpoint.__name__ if name is None else name
+        default_name = getattr(endpoint, "__name__", type(endpoint).__name__)
+        self.name = default_name if name is None else name
         self.methods = {m.upper() for m in methods or ["GET"]}
         self.add_implicit_methods()
         self.path_regex, self.path_format, self.convertors = compile_path(path)
