@@ -211,7 +211,9 @@ class APIRoute(Route):
     def build_app(self, endpoint: Callable[..., Any]) -> ASGIApp:
         """Registration time: read the signature, build the validators."""
         self.dependant = get_dependant(self.path, endpoint)
-        self.is_coroutine = inspect.iscoroutinefunction(endpoint)
+        self.is_coroutine = inspect.iscoroutinefunction(
+            getattr(endpoint, "__call__", endpoint)  # noqa: B004 - also objects
+        ) or inspect.iscoroutinefunction(endpoint)
         if self.response_model is UNSET:
             returns = signature(endpoint).return_annotation
             is_response = isinstance(returns, type) and issubclass(returns, Response)

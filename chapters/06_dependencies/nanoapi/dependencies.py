@@ -173,7 +173,7 @@ class FieldsValidator:
         if not self.fields:
             return {}, []
         try:
-            model = self.validator.validate_python(raw)
+            model = self.validator.validate_python(raw, from_attributes=True)
         except pydantic.ValidationError as exc:
             return {}, [self.locate(error) for error in exc.errors(include_url=False)]
         return {f.name: getattr(model, f"f{i}") for i, f in enumerate(self.fields)}, []

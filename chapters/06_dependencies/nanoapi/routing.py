@@ -215,7 +215,9 @@ class APIRoute(Route):
         """Registration time: read the signature, build the validators."""
         self.dependant = get_route_dependant(self.path, endpoint, self.dependencies)
         self.reads_body = bool(self.dependant.flat_body())
-        self.is_coroutine = inspect.iscoroutinefunction(endpoint)
+        self.is_coroutine = inspect.iscoroutinefunction(
+            getattr(endpoint, "__call__", endpoint)  # noqa: B004 - also objects
+        ) or inspect.iscoroutinefunction(endpoint)
         if self.response_model is UNSET:
             returns = signature(endpoint).return_annotation
             is_response = isinstance(returns, type) and issubclass(returns, Response)
