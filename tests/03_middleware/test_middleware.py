@@ -189,3 +189,54 @@ async def test_non_http_scopes_pass_through_every_layer(pkg):
         "lifespan.shutdown.complete",
     ]
     assert log == []
+
+
+async def test_a_body_streamed_by_middleware_leaves_an_empty_body_not_a_hang(pkg):
+    import asyncio
+
+    app = pkg.App()
+
+    async def endpoint(request):
+        return pkg.Response(await request.body())
+
+    app.add_route("/", endpoint, methods=["POST"])
+
+    @app.middleware("http")
+    async def drain(request, call_next):
+        async for _ in request.stream():
+            pass
+        return await call_next(request)
+
+    messages = await asyncio.wait_for(
+        call_http(app, http_scope("POST"), [b"a", b"b"]), timeout=2
+    )
+    assert response_parts(messages)[::2] == (200, b"")
+
+
+async def test_cancelling_call_next_cancels_the_inner_app(pkg):
+    import asyncio
+
+    started, finished = asyncio.Event(), []
+    app = pkg.App()
+
+    async def slow(request):
+        started.set()
+        await asyncio.sleep(5)
+        finished.append("endpoint")
+        return pkg.Response("late")
+
+    app.add_route("/", slow)
+
+    @app.middleware("http")
+    async def passthrough(request, call_next):
+        return await call_next(request)
+
+    call = asyncio.create_task(call_http(app, http_scope()))
+    await started.wait()
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    await asyncio.sleep(0.05)
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    assert not [t for t in others if not t.done()], "an inner task was left running"
+    assert finished == []

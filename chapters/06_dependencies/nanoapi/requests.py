@@ -100,11 +100,13 @@ class Request:
         """The receive channel to hand to the next app.
 
         If this Request already read the body, the next app could never read
-        it again from the server, so it gets a channel that replays it.
+        it again from the server, so it gets a channel that replays it (empty,
+        if it was streamed away).
         """
-        if self._body is None:
+        if self._body is None and not self._streamed:
             return self._receive
-        replay = [{"type": "http.request", "body": self._body, "more_body": False}]
+        body = self._body or b""
+        replay = [{"type": "http.request", "body": body, "more_body": False}]
 
         async def receive() -> Message:
             return replay.pop() if replay else await self._receive()

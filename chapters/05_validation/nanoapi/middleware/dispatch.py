@@ -62,7 +62,11 @@ async def start_inner_app(
             await queue.put(FINISHED)
 
     task = asyncio.create_task(run())
-    start = await take(queue)
+    try:
+        start = await take(queue)
+    except BaseException:  # cancelled while waiting: take the inner app down too
+        task.cancel()
+        raise
     if start is FINISHED:
         raise RuntimeError("the app returned without sending a response")
     return StreamedResponse(start, queue, task)
