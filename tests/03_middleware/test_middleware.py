@@ -231,12 +231,13 @@ async def test_cancelling_call_next_cancels_the_inner_app(pkg):
     async def passthrough(request, call_next):
         return await call_next(request)
 
+    before = asyncio.all_tasks()
     call = asyncio.create_task(call_http(app, http_scope()))
     await started.wait()
     call.cancel()
     with pytest.raises(asyncio.CancelledError):
         await call
     await asyncio.sleep(0.05)
-    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-    assert not [t for t in others if not t.done()], "an inner task was left running"
+    left = [t for t in asyncio.all_tasks() - before if not t.done()]
+    assert not left, "an inner task was left running"
     assert finished == []
