@@ -79,7 +79,11 @@ def carry(name: str, include: list[str]) -> int:
 
 
 def start(name: str, folder: Path | None) -> int:
-    """Learner mode: copy the previous chapter's package to work on this one."""
+    """Learner mode: copy the previous chapter's package to work on this one.
+
+    The chapter's demo `app.py` comes along: the tests serve it with your
+    package, as they serve each chapter's demo with the chapter's package.
+    """
     chapter = find(name)
     previous = [p for p in chapters() if p.name < chapter.name]
     folder = folder or WORKSPACE / chapter.name
@@ -87,14 +91,18 @@ def start(name: str, folder: Path | None) -> int:
         raise SystemExit(f"{folder / PACKAGE} exists already; remove it to restart")
     folder.mkdir(parents=True, exist_ok=True)
     if previous:
-        source = previous[-1] / PACKAGE
+        origin = f"a copy of {previous[-1].name}"
         shutil.copytree(
-            source, folder / PACKAGE, ignore=shutil.ignore_patterns(*IGNORED)
+            previous[-1] / PACKAGE,
+            folder / PACKAGE,
+            ignore=shutil.ignore_patterns(*IGNORED),
         )
     else:
+        origin = "empty: chapter 01 starts from nothing"
         (folder / PACKAGE).mkdir()
         (folder / PACKAGE / "__init__.py").write_text('"""Your nanoapi."""\n')
-    print(f"your package: {folder / PACKAGE} (a copy of {source.parent.name})")
+    shutil.copy(chapter / "app.py", folder / "app.py")
+    print(f"your package: {folder / PACKAGE} ({origin})")
     print(f"read chapters/{chapter.name}/README.md, build the layer, then run:")
     print(f"    python tools/chapters.py check {chapter.name[:2]}")
     return 0

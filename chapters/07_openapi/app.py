@@ -1,0 +1,129 @@
+"""Chapter 06 demo: dependencies provide what handlers need.
+
+Serve it with:  uvicorn --app-dir chapters/06_dependencies app:app
+
+  GET    /                 a greeting
+  POST   /echo             the request body, sent back as it arrived
+  POST   /json             any JSON body, echoed back (422 when it is not JSON)
+  GET    /notes            ?page=&size=: paging from a shared dependency
+  GET    /notes/{note_id}  a note, read through a database session (yield)
+  POST   /notes            create a note; needs the X-Token header; queues a
+                           background task that writes to the audit log
+  GET    /audit            what the background tasks wrote
+  GET    /whoami           nested dependencies: token -> user
+"""
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel
+
+from nanoapi import (
+    APIRouter,
+    App,
+    BackgroundTasks,
+    Body,
+    Depends,
+    Header,
+    HTTPException,
+    PlainTextResponse,
+    Request,
+    Response,
+    status,
+)
+
+NOTES: dict[int, str] = {1: "buy milk", 2: "call Sam"}
+AUDIT: list[str] = []
+USERS = {"secret-token": "ada"}
+
+
+class Session:
+    """A stand-in for a database session: opened per request, then closed."""
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.committed = False
+
+
+def get_session():
+    session = Session()
+    try:
+        yield session
+        session.committed = True  # the handler finished without an error
+    finally:
+        session.closed = True  # runs after the response has been sent
+
+
+class Paging:
+    def __init__(self, page: int = 1, size: int = 10) -> None:
+        self.offset, self.limit = (page - 1) * size, size
+
+
+def token(x_token: Annotated[str, Header()]) -> str:
+    if x_token not in USERS:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Unknown token")
+    return x_token
+
+
+def current_user(token: Annotated[str, Depends(token)]) -> str:
+    return USERS[token]
+
+
+class NoteIn(BaseModel):
+    text: str
+
+
+app = App()
+notes = APIRouter(prefix="/notes", tags=["notes"])
+
+
+@app.get("/")
+async def home() -> PlainTextResponse:
+    return PlainTextResponse("Hello, ASGI!")
+
+
+@app.post("/echo")
+async def echo(request: Request) -> Response:
+    return Response(await request.body(), media_type="text/plain")
+
+
+@app.post("/json")
+async def parse_json(data: Annotated[Any, Body()]) -> dict[str, Any]:
+    return {"received": data}
+
+
+@notes.get("")
+def list_notes(paging: Annotated[Paging, Depends()]):
+    chosen = list(NOTES.items())[paging.offset : paging.offset + paging.limit]
+    return [{"id": note_id, "text": text} for note_id, text in chosen]
+
+
+@notes.get("/{note_id}")
+def read_note(note_id: int, session: Annotated[Session, Depends(get_session)]):
+    if note_id not in NOTES:
+        raise HTTPException(404, detail="No such note")
+    return {"id": note_id, "text": NOTES[note_id], "session_open": not session.closed}
+
+
+@notes.post("", status_code=201)
+def create_note(
+    note: NoteIn,
+    user: Annotated[str, Depends(current_user)],
+    tasks: BackgroundTasks,
+):
+    note_id = max(NOTES) + 1
+    NOTES[note_id] = note.text
+    tasks.add_task(AUDIT.append, f"{user} created note {note_id}")
+    return {"id": note_id, "text": note.text}
+
+
+@app.get("/audit")
+def audit():
+    return AUDIT
+
+
+@app.get("/whoami")
+def whoami(user: Annotated[str, Depends(current_user)]):
+    return {"user": user}
+
+
+app.include_router(notes)
