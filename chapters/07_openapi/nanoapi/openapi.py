@@ -11,12 +11,13 @@ from __future__ import annotations
 import http
 import inspect
 import re
-from typing import Any
+from typing import Annotated, Any
 
+import pydantic
 from pydantic import TypeAdapter, create_model
 from pydantic.json_schema import GenerateJsonSchema
 
-from .dependencies import Dependant, Field
+from .dependencies import SOURCES, Dependant, Field
 from .exceptions import body_allowed
 from .responses import JSONResponse, Response
 from .routing import APIRoute, BaseRoute
@@ -69,9 +70,18 @@ def title(name: str) -> str:
 
 
 def flat_params(dependant: Dependant) -> list[Field]:
-    """Every path, query, header and cookie parameter in the tree."""
-    found = [f for sub in dependant.dependencies for f in flat_params(sub)]
-    return found + dependant.params
+    """Every path, query, header and cookie parameter in the tree, by source."""
+    found = dependant.params + [
+        f for d in dependant.dependencies for f in flat_params(d)
+    ]
+    return sorted(found, key=lambda f: SOURCES.index(f.source))
+
+
+def with_default(f: Field) -> Any:
+    """The parameter's type, with its default for the schema to show."""
+    if f.required:
+        return f.annotation
+    return Annotated[f.annotation, pydantic.Field(default=f.default)]
 
 
 def body_type(route: APIRoute) -> Any:
@@ -82,15 +92,13 @@ def body_type(route: APIRoute) -> Any:
     if not route.dependant.embedded_body:
         return fields[0].annotation
     definitions = {
-        f"field_{i}": (f.annotation, ... if f.required else f.default)
-        for i, f in enumerate(fields)
+        f.name: (
+            f.annotation,
+            pydantic.Field(... if f.required else f.default, alias=f.alias),
+        )
+        for f in fields
     }
-    model = create_model(f"Body_{operation_id(route)}", **definitions)
-    for i, f in enumerate(fields):  # the JSON keys are the aliases
-        model.model_fields[f"field_{i}"].alias = f.alias
-        model.model_fields[f"field_{i}"].title = title(f.name)
-    model.model_rebuild(force=True)
-    return model
+    return create_model(f"Body_{operation_id(route)}", **definitions)
 
 
 def default_status(response_class: type[Response]) -> str:
@@ -106,11 +114,11 @@ class SchemaBook:
         inputs = []
         for route in routes:
             for f in flat_params(route.dependant):
-                inputs.append(self.entry(f.annotation, "validation"))
+                inputs.append(self.entry(f, with_default(f), "validation"))
             if route.body_type is not None:
-                inputs.append(self.entry(route.body_type, "validation"))
+                inputs.append(self.entry(route, route.body_type, "validation"))
             if route.response_model:
-                inputs.append(self.entry(route.response_model, "serialization"))
+                inputs.append(self.entry(route, route.response_model, "serialization"))
         generator = GenerateJsonSchema(ref_template=REF + "{model}")
         self.mapping, self.definitions = generator.generate_definitions(inputs)
         for definition in self.definitions.values():
@@ -118,11 +126,11 @@ class SchemaBook:
                 definition["description"] = definition["description"].split("\f")[0]
 
     @staticmethod
-    def entry(annotation: Any, mode: str) -> tuple:
-        return (id(annotation), mode), mode, TypeAdapter(annotation).core_schema
+    def entry(owner: Any, annotation: Any, mode: str) -> tuple:
+        return (id(owner), mode), mode, TypeAdapter(annotation).core_schema
 
-    def schema(self, annotation: Any, mode: str, name: str) -> dict[str, Any]:
-        schema = dict(self.mapping[((id(annotation), mode), mode)])
+    def schema(self, owner: Any, mode: str, name: str) -> dict[str, Any]:
+        schema = dict(self.mapping[((id(owner), mode), mode)])
         if "$ref" not in schema:
             schema["title"] = title(name)
         return schema
@@ -131,7 +139,7 @@ class SchemaBook:
 def parameters(route: APIRoute, book: SchemaBook) -> list[dict[str, Any]]:
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for f in flat_params(route.dependant):
-        schema = book.schema(f.annotation, "validation", f.alias)
+        schema = book.schema(f, "validation", f.alias)
         parameter = {
             "name": f.alias,
             "in": f.source,
@@ -151,7 +159,7 @@ def request_body(route: APIRoute, book: SchemaBook) -> dict[str, Any] | None:
     if route.body_type is None:
         return None
     fields = route.dependant.flat_body()
-    schema = book.schema(route.body_type, "validation", fields[0].alias)
+    schema = book.schema(route, "validation", fields[0].alias)
     body: dict[str, Any] = {"content": {"application/json": {"schema": schema}}}
     if any(f.required for f in fields):
         body = {"required": True, **body}
@@ -169,7 +177,7 @@ def responses(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
             schema = {}
             if route.response_model:
                 name = f"Response_{operation_id(route)}"
-                schema = book.schema(route.response_model, "serialization", name)
+                schema = book.schema(route, "serialization", name)
         success["content"] = {media_type: {"schema": schema}}
     answers = {status: success}
     for code, extra in (route.responses or {}).items():
@@ -226,4 +234,13 @@ def get_openapi(
     if schemas:
         document["components"] = {"schemas": dict(sorted(schemas.items()))}
     document["paths"] = paths
-    return document
+    return without_nulls(document)
+
+
+def without_nulls(value: Any) -> Any:
+    """FastAPI leaves out every key whose value is null (`"default": null` too)."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(item) for item in value]
+    return value

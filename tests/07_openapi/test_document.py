@@ -1,0 +1,70 @@
+"""Chapter 07: the OpenAPI document, compared whole with FastAPI's.
+
+For the same app, our document must equal FastAPI's key for key, except the
+default `info.title` (ours names the project). Every document must also pass
+`openapi-spec-validator`.
+"""
+
+import httpx
+import pytest
+from openapi_apps import BUILDERS
+from openapi_spec_validator import validate
+from oracle import fastapi_namespace, package_namespace
+
+pytestmark = pytest.mark.anyio
+
+
+def without_title(document: dict) -> dict:
+    return {**document, "info": {**document["info"], "title": None}}
+
+
+@pytest.mark.parametrize("build", BUILDERS, ids=[b.__name__ for b in BUILDERS])
+def test_the_document_equals_fastapis(pkg, build):
+    theirs = build(fastapi_namespace()).openapi()
+    ours = build(package_namespace(pkg)).openapi()
+    assert without_title(ours) == without_title(theirs)
+
+
+@pytest.mark.parametrize("build", BUILDERS, ids=[b.__name__ for b in BUILDERS])
+def test_the_document_is_valid_openapi(pkg, build):
+    validate(build(package_namespace(pkg)).openapi())
+
+
+def test_the_demo_document_is_valid_openapi(demo):
+    document = demo.app.openapi()
+    validate(document)
+    assert document["openapi"].startswith("3.1")
+
+
+async def test_openapi_json_is_served_and_built_once(pkg):
+    app = BUILDERS[0](package_namespace(pkg))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        first = await client.get("/openapi.json")
+        second = await client.get("/openapi.json")
+    assert first.status_code == 200
+    assert first.headers["content-type"] == "application/json"
+    assert first.json() == second.json() == app.openapi()
+    assert app.openapi() is app.openapi(), "the document is built once, then kept"
+
+
+def test_documentation_routes_stay_out_of_the_document(pkg):
+    paths = BUILDERS[0](package_namespace(pkg)).openapi()["paths"]
+    assert not {"/openapi.json", "/docs", "/redoc", "/health"} & set(paths)
+
+
+def test_title_version_and_description_are_settings(pkg):
+    app = pkg.App(title="Shop", version="2.1", description="Sells things")
+    assert app.openapi()["info"] == {
+        "title": "Shop",
+        "version": "2.1",
+        "description": "Sells things",
+    }
+
+
+async def test_everything_can_be_turned_off(pkg):
+    app = pkg.App(openapi_url=None)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        for url in ("/openapi.json", "/docs", "/redoc"):
+            assert (await client.get(url)).status_code == 404, url
