@@ -278,6 +278,28 @@ CASES = {
 }
 
 
+def scopes(api, log):
+    app = api.App()
+
+    def counter():
+        log.append("open")
+        yield len(log)
+        log.append("close")
+
+    @app.get("/both")
+    def both(
+        a: Annotated[int, api.Depends(counter)],
+        b: Annotated[int, api.Depends(counter, scope="function")],
+        c: Annotated[int, api.Depends(counter)],
+    ):
+        return [a, b, c]
+
+    return app
+
+
+CASES["scopes"] = (scopes, ["/both"])
+
+
 def as_request(spec):
     if isinstance(spec, str):
         return {"method": "GET", "url": spec}
@@ -305,3 +327,18 @@ async def test_dependencies_behave_like_fastapi(pkg, case):
         assert ours.headers.get("x-stamped") == theirs.headers.get("x-stamped"), label
     assert logs["fastapi"], "the case should leave a trace to compare"
     assert logs["ours"] == logs["fastapi"]
+
+
+def test_a_request_scoped_dependency_cannot_use_a_function_scoped_one(pkg):
+    def short_lived():
+        yield "x"
+
+    def long_lived(value: Annotated[str, pkg.Depends(short_lived, scope="function")]):
+        yield value
+
+    app = pkg.App()
+    with pytest.raises(TypeError, match="scope"):
+
+        @app.get("/")
+        def endpoint(value: Annotated[str, pkg.Depends(long_lived)]):
+            return value

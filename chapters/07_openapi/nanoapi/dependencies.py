@@ -273,6 +273,13 @@ class Dependant:
         self.is_async_generator = is_async(self.call, inspect.isasyncgenfunction)
         self.is_generator = is_async(self.call, inspect.isgeneratorfunction)
 
+    @property
+    def cleanup_scope(self) -> str | None:
+        """When a yield dependency's cleanup runs: "request" unless told."""
+        if self.scope or not (self.is_generator or self.is_async_generator):
+            return self.scope
+        return "request"
+
     def flat_body(self) -> list[Field]:
         """The body fields of the whole tree: together they make one body."""
         return [f for d in self.dependencies for f in d.flat_body()] + self.body
@@ -312,7 +319,17 @@ def get_dependant(
     options = (
         {"use_cache": depends.use_cache, "scope": depends.scope} if depends else {}
     )
-    return Dependant(call, path, params, body, dependencies, name, **options, **special)
+    dependant = Dependant(
+        call, path, params, body, dependencies, name, **options, **special
+    )
+    for sub in dependencies:  # cleanup after the response cannot use what is gone
+        if dependant.cleanup_scope == "request" and sub.scope == "function":
+            name = getattr(call, "__name__", repr(call))
+            raise TypeError(
+                f"{name!r} has the request scope, so it cannot depend on "
+                f"{sub.name!r}, whose cleanup has the function scope"
+            )
+    return dependant
 
 
 def get_route_dependant(
@@ -369,7 +386,7 @@ class Solver:
     embedded_body: bool = False
     background: BackgroundTasks | None = None
     response: Response | None = None  # made for the first who asks for one
-    cache: dict[Callable[..., Any], Any] = field(default_factory=dict)
+    cache: dict[tuple, Any] = field(default_factory=dict)
 
     async def solve(self, dependant: Dependant) -> tuple[dict[str, Any], list[dict]]:
         """The keyword arguments for `dependant.call`, or what was wrong."""
@@ -380,13 +397,14 @@ class Solver:
             if sub_errors:
                 errors += sub_errors
                 continue
-            if sub.use_cache and sub.call in self.cache:
-                value = self.cache[sub.call]
+            key = (sub.call, sub.cleanup_scope)  # one value per callable and scope
+            if sub.use_cache and key in self.cache:
+                value = self.cache[key]
             else:
                 value = await self.call(used, sub_values)
             if sub.name is not None:
                 values[sub.name] = value
-            self.cache.setdefault(sub.call, value)
+            self.cache.setdefault(key, value)
         own_values, own_errors = self.solve_own(dependant)
         values.update(own_values)
         return values, errors + own_errors
