@@ -64,6 +64,6 @@ def test_a_failing_startup_fails_the_with_block(pkg):
         raise ConnectionError("no database")
         yield
 
-    with pytest.raises(Exception, match="no database"):  # noqa: B017, SIM117
+    with pytest.raises(Exception, match="no database"):  # noqa: SIM117
         with pkg.testclient.TestClient(pkg.App(lifespan=lifespan)):
             pass
