@@ -50,7 +50,12 @@ def shop(api):
         """
         return []
 
-    @app.get("/items/{item_id}", response_model=ItemOut, tags=["items"])
+    @app.get(
+        "/items/{item_id}",
+        response_model=ItemOut,
+        tags=["items"],
+        responses={404: {"description": "No such item"}, 418: {}},
+    )
     async def read_item(
         item_id: int, x_trace: Annotated[str | None, api.Header()] = None
     ):

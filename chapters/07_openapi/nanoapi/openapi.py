@@ -8,9 +8,9 @@ way FastAPI does, and the App builds the document once and keeps it.
 
 from __future__ import annotations
 
-import http
 import inspect
 import re
+from http import HTTPStatus
 from typing import Annotated, Any
 
 import pydantic
@@ -23,6 +23,7 @@ from .responses import JSONResponse, Response
 from .routing import APIRoute, BaseRoute
 
 REF = "#/components/schemas/"
+STATUS_PHRASES = {status.value: status.phrase for status in HTTPStatus}
 BODY_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"}
 VALIDATION_ERROR = {
     "title": "ValidationError",
@@ -181,7 +182,7 @@ def responses(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
         success["content"] = {media_type: {"schema": schema}}
     answers = {status: success}
     for code, extra in (route.responses or {}).items():
-        description = http.client.responses.get(int(code), "Additional Response")
+        description = STATUS_PHRASES.get(int(code), "Additional Response")
         answers[str(code)] = {"description": description, **extra}
     return answers
 
