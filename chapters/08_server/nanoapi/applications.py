@@ -1,0 +1,221 @@
+"""The App: one object that is an ASGI app and dispatches to handlers.
+
+The server calls `await app(scope, receive, send)`. The App sends every
+message through an onion of middleware it builds on first use:
+ServerErrorMiddleware, then the user's middleware, then ExceptionMiddleware,
+and in the middle the Router, which answers the lifespan protocol and hands
+each HTTP request to the first route that matches it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from .datastructures import State
+from .docs import add_docs_routes
+from .exceptions import (
+    HTTPException,
+    RequestValidationError,
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from .lifespan import Lifespan, as_lifespan, event_handlers_lifespan
+from .middleware import Middleware
+from .middleware.dispatch import Dispatch, DispatchMiddleware
+from .middleware.errors import ServerErrorMiddleware
+from .middleware.exceptions import ExceptionMiddleware, Handler
+from .openapi import get_openapi
+from .params import Depends
+from .requests import Request
+from .responses import Response
+from .routing import BaseRoute, Router
+from .types import ASGIApp, Receive, Scope, Send
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class App:
+    def __init__(
+        self,
+        debug: bool = False,
+        middleware: list[Middleware] | None = None,
+        exception_handlers: dict[Any, Handler] | None = None,
+        lifespan: Lifespan | None = None,
+        on_startup: list[Callable[[], Any]] | None = None,
+        on_shutdown: list[Callable[[], Any]] | None = None,
+        redirect_slashes: bool = True,
+        dependencies: list[Depends] | None = None,
+        title: str = "nanoapi",
+        version: str = "0.1.0",
+        description: str = "",
+        openapi_url: str | None = "/openapi.json",
+        docs_url: str | None = "/docs",
+        redoc_url: str | None = "/redoc",
+    ) -> None:
+        self.debug = debug
+        self.title, self.version, self.description = title, version, description
+        self.openapi_url, self.docs_url, self.redoc_url = (
+            openapi_url,
+            docs_url,
+            redoc_url,
+        )
+        self.openapi_schema: dict[str, Any] | None = None
+        self.state = State()
+        self.user_middleware = list(middleware or [])
+        self.exception_handlers: dict[Any, Handler] = {
+            HTTPException: http_exception_handler,
+            RequestValidationError: request_validation_exception_handler,
+            **(exception_handlers or {}),
+        }
+        self.on_startup = list(on_startup or [])
+        self.on_shutdown = list(on_shutdown or [])
+        if lifespan is None:
+            lifespan = event_handlers_lifespan(self.on_startup, self.on_shutdown)
+        self.lifespan_context = as_lifespan(lifespan)
+        self.router = Router(
+            redirect_slashes=redirect_slashes,
+            lifespan=self.lifespan_context,
+            dependencies=dependencies,
+        )
+        # Tests swap a dependency for a fake: overrides[get_db] = fake_db
+        self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
+        self.middleware_stack: ASGIApp | None = None
+        if self.openapi_url:
+            add_docs_routes(self)
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI document, built on first use and then kept."""
+        if self.openapi_schema is None:
+            self.openapi_schema = get_openapi(
+                self.title, self.version, self.routes, description=self.description
+            )
+        return self.openapi_schema
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        return self.router.routes
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Wrap the router in the onion; the first middleware listed is outermost."""
+        handlers = dict(self.exception_handlers)
+        server_error = handlers.pop(Exception, None)
+        server_error = handlers.pop(500, server_error)  # a 500 handler wins
+        stack = [
+            Middleware(ServerErrorMiddleware, handler=server_error, debug=self.debug),
+            *self.user_middleware,
+            Middleware(ExceptionMiddleware, handlers=handlers),
+        ]
+        app: ASGIApp = self.router
+        for cls, args, kwargs in reversed(stack):
+            app = cls(app, *args, **kwargs)
+        return app
+
+    def add_middleware(self, cls: type, *args: Any, **kwargs: Any) -> None:
+        """Add a middleware around the others: the last added runs first."""
+        if self.middleware_stack is not None:
+            raise RuntimeError("cannot add middleware after the app has started")
+        self.user_middleware.insert(0, Middleware(cls, *args, **kwargs))
+
+    def middleware(self, kind: str) -> Callable[[Dispatch], Dispatch]:
+        """Decorator for `async def mw(request, call_next)` functions."""
+        assert kind == "http", 'only "http" middleware exists'
+
+        def register(dispatch: Dispatch) -> Dispatch:
+            self.add_middleware(DispatchMiddleware, dispatch=dispatch)
+            return dispatch
+
+        return register
+
+    def add_exception_handler(self, key: int | type[Exception], handler: Handler):
+        """Answer an exception class, or an HTTPException status, with `handler`."""
+        self.exception_handlers[key] = handler
+
+    def exception_handler(
+        self, key: int | type[Exception]
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.add_exception_handler(key, handler)
+            return handler
+
+        return register
+
+    def add_event_handler(self, event: str, func: Callable[[], Any]) -> None:
+        """Run `func` at "startup" or "shutdown" (apps without a lifespan)."""
+        {"startup": self.on_startup, "shutdown": self.on_shutdown}[event].append(func)
+
+    def on_event(self, event: str) -> Callable[[Callable], Callable]:
+        def register(func: Callable[[], Any]) -> Callable[[], Any]:
+            self.add_event_handler(event, func)
+            return func
+
+        return register
+
+    def add_route(
+        self, path: str, endpoint: Endpoint, methods: list[str] | None = None
+    ) -> None:
+        """Register `async def endpoint(request) -> Response` for path and methods."""
+        if not inspect.iscoroutinefunction(endpoint):
+            raise TypeError(f"{endpoint.__name__} must be an `async def` handler")
+        self.router.add_route(path, endpoint, methods)
+
+    def route(
+        self, path: str, methods: list[str] | None = None
+    ) -> Callable[[Endpoint], Endpoint]:
+        """Decorator form of `add_route`."""
+
+        def register(endpoint: Endpoint) -> Endpoint:
+            self.add_route(path, endpoint, methods)
+            return endpoint
+
+        return register
+
+    # FastAPI's decorators, the sub-routers and mounts: all kept by the Router.
+
+    def add_api_route(self, path: str, endpoint: Callable, **options: Any) -> None:
+        self.router.add_api_route(path, endpoint, **options)
+
+    def api_route(self, path: str, **options: Any) -> Callable:
+        return self.router.api_route(path, **options)
+
+    def get(self, path: str, **options: Any) -> Callable:
+        return self.router.get(path, **options)
+
+    def put(self, path: str, **options: Any) -> Callable:
+        return self.router.put(path, **options)
+
+    def post(self, path: str, **options: Any) -> Callable:
+        return self.router.post(path, **options)
+
+    def delete(self, path: str, **options: Any) -> Callable:
+        return self.router.delete(path, **options)
+
+    def patch(self, path: str, **options: Any) -> Callable:
+        return self.router.patch(path, **options)
+
+    def options(self, path: str, **options: Any) -> Callable:
+        return self.router.options(path, **options)
+
+    def head(self, path: str, **options: Any) -> Callable:
+        return self.router.head(path, **options)
+
+    def trace(self, path: str, **options: Any) -> Callable:
+        return self.router.trace(path, **options)
+
+    def include_router(
+        self, router: Router, prefix: str = "", tags=None, dependencies=None
+    ) -> None:
+        self.router.include_router(router, prefix, tags, dependencies)
+
+    def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
+        self.router.mount(path, app, name=name)
+
+    def url_path_for(self, name: str, **params: Any) -> str:
+        return self.router.url_path_for(name, **params)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = self
+        if self.middleware_stack is None:
+            self.middleware_stack = self.build_middleware_stack()
+        await self.middleware_stack(scope, receive, send)

@@ -1,0 +1,140 @@
+"""The Request: a friendly view of one ASGI scope plus its `receive` channel.
+
+The app hands each handler a Request instead of (scope, receive). Everything
+is computed from the scope on first use; the body is read from `receive` once
+and kept, so `body()`, `json()` and later layers can all ask for it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from http.cookies import _unquote
+from typing import Any
+
+from .datastructures import URL, Headers, QueryParams, State
+from .types import Message, Receive, Scope
+
+
+class ClientDisconnect(Exception):
+    """The client went away while we were still reading its body."""
+
+
+def parse_cookies(header: str) -> dict[str, str]:
+    """`a=1; b="two"` -> {"a": "1", "b": "two"}; a bad pair is skipped, not fatal."""
+    cookies = {}
+    for pair in header.split(";"):
+        name, sep, value = pair.partition("=")
+        name, value = name.strip(), value.strip()
+        if sep and name:
+            cookies[name] = _unquote(value)
+    return cookies
+
+
+async def empty_receive() -> dict[str, Any]:
+    raise RuntimeError("this Request was built without a receive channel")
+
+
+class Request:
+    def __init__(self, scope: Scope, receive: Receive = empty_receive) -> None:
+        assert scope["type"] == "http"
+        self.scope = scope
+        self._receive = receive
+        self._body: bytes | None = None
+        self._streamed = False
+
+    @property
+    def method(self) -> str:
+        return self.scope["method"]
+
+    @property
+    def url(self) -> URL:
+        return URL.from_scope(self.scope)
+
+    @property
+    def headers(self) -> Headers:
+        if "_headers" not in self.__dict__:
+            self._headers = Headers.from_raw(self.scope["headers"])
+        return self._headers
+
+    @property
+    def query_params(self) -> QueryParams:
+        if "_query_params" not in self.__dict__:
+            query_string = self.scope.get("query_string", b"")
+            self._query_params = QueryParams.from_query_string(query_string)
+        return self._query_params
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        return parse_cookies(self.headers.get("cookie", ""))
+
+    @property
+    def client(self) -> tuple[str, int] | None:
+        return self.scope.get("client")
+
+    @property
+    def path_params(self) -> dict[str, Any]:
+        """What the route's path template matched: `{"item_id": 3}`."""
+        return self.scope.get("path_params", {})
+
+    def url_for(self, name: str, **path_params: Any) -> URL:
+        """The absolute URL of the route called `name` (reverse routing)."""
+        path = self.scope["router"].url_path_for(name, **path_params)
+        root = self.scope.get("app_root_path", self.scope.get("root_path", ""))
+        return self.url.replace(path=root + path, query="")
+
+    @property
+    def app(self) -> Any:
+        """The application that received the request."""
+        return self.scope["app"]
+
+    @property
+    def state(self) -> State:
+        """Per-request state, seeded with what the lifespan yielded."""
+        if "_state" not in self.__dict__:
+            self._state = State(self.scope.setdefault("state", {}))
+        return self._state
+
+    @property
+    def receive(self) -> Receive:
+        """The receive channel to hand to the next app.
+
+        If this Request already read the body, the next app could never read
+        it again from the server, so it gets a channel that replays it (empty,
+        if it was streamed away).
+        """
+        if self._body is None and not self._streamed:
+            return self._receive
+        body = self._body or b""
+        replay = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def receive() -> Message:
+            return replay.pop() if replay else await self._receive()
+
+        return receive
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """The body piece by piece, as the server delivers it (read once)."""
+        if self._body is not None:
+            yield self._body
+            return
+        if self._streamed:
+            raise RuntimeError("the body was already streamed")
+        self._streamed = True
+        while True:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            yield message.get("body", b"")
+            if not message.get("more_body", False):
+                return
+
+    async def body(self) -> bytes:
+        """The whole body, read on first call and kept."""
+        if self._body is None:
+            self._body = b"".join([chunk async for chunk in self.stream()])
+        return self._body
+
+    async def json(self) -> Any:
+        """The body parsed as JSON; raises ValueError when it is not."""
+        return json.loads(await self.body())

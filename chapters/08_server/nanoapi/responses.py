@@ -1,0 +1,142 @@
+"""Responses: objects that send themselves as ASGI messages.
+
+A handler returns a Response; the app then calls it like any ASGI app,
+`await response(scope, receive, send)`, which sends `http.response.start`
+(status and headers) and one `http.response.body`, then runs its background
+task, if it has one.
+"""
+
+from __future__ import annotations
+
+import json
+from http.cookies import SimpleCookie
+from typing import Any, Literal
+from urllib.parse import quote
+
+from .background import BackgroundTask
+from .datastructures import MutableHeaders
+from .types import Receive, Scope, Send
+
+
+class Response:
+    media_type: str | None = None
+    charset = "utf-8"
+
+    def __init__(
+        self,
+        content: Any = None,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.background = background
+        if media_type is not None:
+            self.media_type = media_type
+        self.body = self.render(content)
+        self.raw_headers: list[tuple[bytes, bytes]] = []
+        self.headers = MutableHeaders(self.raw_headers)
+        for name, value in (headers or {}).items():
+            self.headers.append(name, value)
+        self.init_headers()
+
+    def render(self, content: Any) -> bytes:
+        if content is None:
+            return b""
+        if isinstance(content, bytes | memoryview):
+            return bytes(content)
+        return content.encode(self.charset)
+
+    def init_headers(self) -> None:
+        """Fill in content-length and content-type unless they were given."""
+        given = {name for name, _ in self.raw_headers}
+        bodyless = self.status_code < 200 or self.status_code in (204, 304)
+        if b"content-length" not in given and not bodyless:
+            self.headers.append("content-length", str(len(self.body)))
+        content_type = self.media_type
+        if content_type is not None and b"content-type" not in given:
+            if (
+                content_type.startswith("text/")
+                and "charset=" not in content_type.lower()
+            ):
+                content_type += f"; charset={self.charset}"
+            self.headers.append("content-type", content_type)
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        max_age: int | None = None,
+        expires: int | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: Literal["lax", "strict", "none"] | None = "lax",
+    ) -> None:
+        cookie: SimpleCookie = SimpleCookie()
+        cookie[key] = value
+        attributes = {
+            "max-age": max_age,
+            "expires": expires,
+            "path": path,
+            "domain": domain,
+            "secure": secure,
+            "httponly": httponly,
+            "samesite": samesite,
+        }
+        for name, setting in attributes.items():
+            if setting is not None and setting is not False:
+                cookie[key][name] = setting
+        self.headers.append("set-cookie", cookie.output(header="").strip())
+
+    def delete_cookie(self, key: str, path: str = "/", domain: str | None = None):
+        """Ask the client to forget a cookie: expire it now."""
+        self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": self.status_code,
+                "headers": self.raw_headers,
+            }
+        )
+        await send({"type": "http.response.body", "body": self.body})
+        if self.background is not None:
+            await self.background()
+
+
+class PlainTextResponse(Response):
+    media_type = "text/plain"
+
+
+class HTMLResponse(Response):
+    media_type = "text/html"
+
+
+class JSONResponse(Response):
+    """JSON encoded compactly, as FastAPI sends it: no spaces, UTF-8, no NaN."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(
+            content, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        )
+        return text.encode("utf-8")
+
+
+class RedirectResponse(Response):
+    """Send the client elsewhere: 307 keeps the method and body."""
+
+    def __init__(
+        self,
+        url: str,
+        status_code: int = 307,
+        headers: dict[str, str] | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        super().__init__(b"", status_code, headers, background=background)
+        self.headers["location"] = quote(str(url), safe=":/%#?=@[]!$&'()*+,;")
