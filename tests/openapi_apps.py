@@ -131,4 +131,35 @@ def with_dependencies(api):
     return app
 
 
-BUILDERS = [shop, with_dependencies]
+def extra_responses(api):
+    app = api.App()
+
+    class Problem(BaseModel):
+        message: str
+
+    @app.get(
+        "/things/{thing_id}",
+        responses={
+            404: {"model": Problem, "description": "No such thing"},
+            "4XX": {"description": "Something else went wrong"},
+            200: {"description": "The thing", "headers": {"X-Rate": {"schema": {}}}},
+        },
+    )
+    def read_thing(
+        thing_id: int,
+        fields: Annotated[str | None, api.Query(title="Field list")] = None,
+    ):
+        return {}
+
+    @app.post("/things", responses={"default": {"model": Problem}})
+    def create_thing(thing: Tag):
+        return {}
+
+    @app.get("/plain", response_class=api.PlainTextResponse, responses={418: {}})
+    def plain():
+        return "hi"
+
+    return app
+
+
+BUILDERS = [shop, with_dependencies, extra_responses]

@@ -28,6 +28,11 @@ ASSETS = {
 NO_FAVICON = '<link rel="icon" href="data:,">'  # the browser asks for nothing more
 
 
+def script_string(value: str) -> str:
+    """A JSON string that cannot end the <script> element it sits in."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
 @cache
 def asset(folder: str, name: str) -> bytes:
     spec = importlib.util.find_spec("fastapi_standalone_docs")
@@ -46,7 +51,7 @@ def swagger_ui_html(title: str, openapi_url: str, assets_url: str) -> str:
 <script src="{assets_url}/swagger-ui-bundle.js"></script>
 <script>
 window.ui = SwaggerUIBundle({{
-  url: {json.dumps(openapi_url)},
+  url: {script_string(openapi_url)},
   dom_id: "#swagger-ui",
   deepLinking: true,
   validatorUrl: null,
@@ -63,7 +68,7 @@ def redoc_html(title: str, openapi_url: str, assets_url: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body {{ margin: 0; padding: 0; }}</style>
 </head><body>
-<redoc spec-url={json.dumps(openapi_url)}></redoc>
+<redoc spec-url="{html.escape(openapi_url)}"></redoc>
 <script src="{assets_url}/redoc.standalone.js"></script>
 </body></html>"""
 

@@ -24,7 +24,14 @@ from .routing import APIRoute, BaseRoute
 
 REF = "#/components/schemas/"
 STATUS_PHRASES = {status.value: status.phrase for status in HTTPStatus}
-BODY_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"}
+STATUS_RANGES = {
+    "1XX": "Information",
+    "2XX": "Success",
+    "3XX": "Redirection",
+    "4XX": "Client Error",
+    "5XX": "Server Error",
+    "DEFAULT": "Default Response",
+}
 VALIDATION_ERROR = {
     "title": "ValidationError",
     "type": "object",
@@ -112,14 +119,23 @@ class SchemaBook:
     that models shared by several routes become one named component."""
 
     def __init__(self, routes: list[APIRoute]) -> None:
+        self.bodies = {id(route): body_type(route) for route in routes}
         inputs = []
         for route in routes:
             for f in flat_params(route.dependant):
-                inputs.append(self.entry(f, with_default(f), "validation"))
-            if route.body_type is not None:
-                inputs.append(self.entry(route, route.body_type, "validation"))
+                inputs.append(self.entry(id(f), with_default(f), "validation"))
+            if self.bodies[id(route)] is not None:
+                inputs.append(
+                    self.entry(id(route), self.bodies[id(route)], "validation")
+                )
             if route.response_model:
-                inputs.append(self.entry(route, route.response_model, "serialization"))
+                inputs.append(
+                    self.entry(id(route), route.response_model, "serialization")
+                )
+            for code, extra in (route.responses or {}).items():
+                if extra.get("model"):
+                    key = (id(route), str(code))
+                    inputs.append(self.entry(key, extra["model"], "serialization"))
         generator = GenerateJsonSchema(ref_template=REF + "{model}")
         self.mapping, self.definitions = generator.generate_definitions(inputs)
         for definition in self.definitions.values():
@@ -127,20 +143,20 @@ class SchemaBook:
                 definition["description"] = definition["description"].split("\f")[0]
 
     @staticmethod
-    def entry(owner: Any, annotation: Any, mode: str) -> tuple:
-        return (id(owner), mode), mode, TypeAdapter(annotation).core_schema
+    def entry(key: Any, annotation: Any, mode: str) -> tuple:
+        return key, mode, TypeAdapter(annotation).core_schema
 
-    def schema(self, owner: Any, mode: str, name: str) -> dict[str, Any]:
-        schema = dict(self.mapping[((id(owner), mode), mode)])
+    def schema(self, key: Any, mode: str, name: str) -> dict[str, Any]:
+        schema = dict(self.mapping[(key, mode)])
         if "$ref" not in schema:
-            schema["title"] = title(name)
+            schema.setdefault("title", title(name))  # a given title stays
         return schema
 
 
 def parameters(route: APIRoute, book: SchemaBook) -> list[dict[str, Any]]:
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for f in flat_params(route.dependant):
-        schema = book.schema(f, "validation", f.alias)
+        schema = book.schema(id(f), "validation", f.alias)
         parameter = {
             "name": f.alias,
             "in": f.source,
@@ -157,10 +173,10 @@ def parameters(route: APIRoute, book: SchemaBook) -> list[dict[str, Any]]:
 
 
 def request_body(route: APIRoute, book: SchemaBook) -> dict[str, Any] | None:
-    if route.body_type is None:
+    if book.bodies[id(route)] is None:
         return None
     fields = route.dependant.flat_body()
-    schema = book.schema(route, "validation", fields[0].alias)
+    schema = book.schema(id(route), "validation", fields[0].alias)
     body: dict[str, Any] = {"content": {"application/json": {"schema": schema}}}
     if any(f.required for f in fields):
         body = {"required": True, **body}
@@ -178,13 +194,42 @@ def responses(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
             schema = {}
             if route.response_model:
                 name = f"Response_{operation_id(route)}"
-                schema = book.schema(route, "serialization", name)
+                schema = book.schema(id(route), "serialization", name)
         success["content"] = {media_type: {"schema": schema}}
     answers = {status: success}
     for code, extra in (route.responses or {}).items():
-        description = STATUS_PHRASES.get(int(code), "Additional Response")
-        answers[str(code)] = {"description": description, **extra}
+        key = "default" if str(code).upper() == "DEFAULT" else str(code).upper()
+        answer = answers.setdefault(key, {})
+        model, extra = (
+            extra.get("model"),
+            {k: v for k, v in extra.items() if k != "model"},
+        )
+        if model:
+            name = f"Response_{code}_{operation_id(route)}"
+            schema = book.schema((id(route), str(code)), "serialization", name)
+            content = {media_type or "application/json": {"schema": schema}}
+            merge(answer, {"content": content})
+        merge(answer, extra)
+        answer["description"] = (
+            extra.get("description") or answer.get("description") or phrase(key)
+        )
     return answers
+
+
+def phrase(code: str) -> str:
+    """ "404" -> "Not Found", "4XX" -> "Client Error", as FastAPI names them."""
+    if code.isdigit():
+        return STATUS_PHRASES.get(int(code), "Additional Response")
+    return STATUS_RANGES.get(code.upper(), "Additional Response")
+
+
+def merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Update nested dicts in place, key by key."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            merge(target[key], value)
+        else:
+            target[key] = value
 
 
 def operation(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
@@ -204,8 +249,9 @@ def operation(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
     if body:
         op["requestBody"] = body
     op["responses"] = responses(route, book)
-    if params or body:
-        op["responses"].setdefault("422", VALIDATION_ERROR_RESPONSE)
+    declared = {"422", "4XX", "default"} & set(op["responses"])
+    if (params or body) and not declared:
+        op["responses"]["422"] = VALIDATION_ERROR_RESPONSE
     return op
 
 
@@ -218,8 +264,6 @@ def get_openapi(
     title: str, version: str, routes: list[BaseRoute], **info: Any
 ) -> dict[str, Any]:
     documented = api_routes(routes)
-    for route in documented:
-        route.body_type = body_type(route)
     book = SchemaBook(documented)
     paths: dict[str, dict[str, Any]] = {}
     for route in documented:

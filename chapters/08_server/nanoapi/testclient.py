@@ -132,7 +132,12 @@ class TestClient(httpx.Client):
     def __enter__(self) -> TestClient:
         self.loop = EventLoopThread()
         self.lifespan = Lifespan(self.app, self.lifespan_state)
-        self.loop.run(self.lifespan.start())
+        try:
+            self.loop.run(self.lifespan.start())
+        except BaseException:  # startup failed: leave nothing running
+            self.loop.close()
+            self.loop = None
+            raise
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
