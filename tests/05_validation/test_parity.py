@@ -41,6 +41,10 @@ class PublicPerson(BaseModel):
     tags: list[str] = []
 
 
+class Aliased(BaseModel):
+    full_name: str = Field(alias="fullName", validation_alias="full_name")
+
+
 @dataclasses.dataclass
 class Point:
     x: int
@@ -366,10 +370,45 @@ def responses(api):
     def nan():
         return {"x": float("nan")}
 
+    @app.get("/exclude-none", response_model=Person, response_model_exclude_none=True)
+    def exclude_none():
+        return {"name": "D", "age": 6, "address": None}
+
+    @app.get("/include", response_model=Person, response_model_include={"name"})
+    def include():
+        return {"name": "E", "age": 7}
+
+    @app.get("/exclude", response_model=Person, response_model_exclude={"tags"})
+    def exclude():
+        return {"name": "F", "age": 8, "tags": ["x"]}
+
+    @app.get("/aliased", response_model=Aliased)
+    def aliased():
+        return {"full_name": "G"}
+
+    @app.get("/aliased-raw")
+    def aliased_raw():
+        return Aliased(full_name="H")
+
+    @app.get("/list-model", response_model=list[PublicPerson])
+    def list_model():
+        return [{"name": "I", "age": 1}, Person(name="J", age=2)]
+
+    @app.get("/optional-model", response_model=PublicPerson | None)
+    def optional_model():
+        return None
+
     return app
 
 
 RESPONSE_REQUESTS = [
+    "/exclude-none",
+    "/include",
+    "/exclude",
+    "/aliased",
+    "/aliased-raw",
+    "/list-model",
+    "/optional-model",
     "/model",
     "/annotated",
     "/bad-output",

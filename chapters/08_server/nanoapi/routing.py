@@ -210,7 +210,8 @@ class APIRoute(Route):
         self.tags: list[str] = list(options.get("tags") or [])
         self.status_code = options.get("status_code")
         self.response_class = options.get("response_class")
-        self.dump_options = {
+        self.dump_options = {"by_alias": True}  # FastAPI writes the aliases
+        self.dump_options |= {
             DUMP_OPTIONS[k]: v for k, v in options.items() if k in DUMP_OPTIONS
         }
         self.response_model = options.get("response_model", UNSET)
