@@ -67,3 +67,37 @@ def test_a_failing_startup_fails_the_with_block(pkg):
     with pytest.raises(Exception, match="no database"):  # noqa: SIM117
         with pkg.testclient.TestClient(pkg.App(lifespan=lifespan)):
             pass
+
+
+def test_lifespan_state_and_events_match_fastapi(pkg):
+    import fastapi
+    from fastapi.testclient import TestClient as FastAPITestClient
+    from oracle import fastapi_namespace, package_namespace
+
+    def build(api, events):
+        @asynccontextmanager
+        async def lifespan(app):
+            events.append("startup")
+            app.state.mode = "ready"
+            yield {"pool": ["conn"]}
+            events.append("shutdown")
+
+        app = api.App(lifespan=lifespan)
+
+        @app.get("/")
+        def read(request: api.Request):
+            return {"pool": request.state.pool, "mode": request.app.state.mode}
+
+        return app
+
+    answers, logs = {}, {}
+    for api, client_class in [
+        (fastapi_namespace(), FastAPITestClient),
+        (package_namespace(pkg), pkg.testclient.TestClient),
+    ]:
+        logs[api.side] = []
+        with client_class(build(api, logs[api.side])) as client:
+            answers[api.side] = client.get("/").json()
+    assert answers["ours"] == answers["fastapi"] == {"pool": ["conn"], "mode": "ready"}
+    assert logs["ours"] == logs["fastapi"] == ["startup", "shutdown"]
+    assert fastapi.FastAPI is not pkg.App
