@@ -1,8 +1,8 @@
 """Chapter 08 demo: the same notes service, now on our own server too.
 
-Serve it with our server:  python -m nanoapi app:app --app-dir chapters/08_server
-(run from chapters/08_server, or with it on PYTHONPATH; see the README), or
-with uvicorn:  uvicorn --app-dir chapters/08_server app:app
+Serve it with our server (from the repository root):
+    PYTHONPATH=chapters/08_server python -m nanoapi app:app --app-dir chapters/08_server
+or with uvicorn:  uvicorn --app-dir chapters/08_server app:app
 and open http://127.0.0.1:8000/docs (Swagger UI) or /redoc (ReDoc): both work
 with no internet. The document itself is at /openapi.json.
 

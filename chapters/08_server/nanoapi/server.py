@@ -472,6 +472,12 @@ class Server:
         """Run until told to stop; the exit code for the process."""
         logger.info("Started server process [%d]", os.getpid())
         self.install_signal_handlers()
+        try:
+            return await self.run_until_stopped()
+        finally:  # the loop may live on (a notebook's): give its signals back
+            self.remove_signal_handlers()
+
+    async def run_until_stopped(self) -> int:
         if not await self.lifespan.startup():
             return STARTUP_FAILURE
         try:
@@ -481,8 +487,8 @@ class Server:
             logger.error("%s", exc)
             await self.lifespan.shutdown()
             return STARTUP_FAILURE
-        host, port = listener.sockets[0].getsockname()[:2]  # port 0: the real one
-        url = f"http://{host}:{port}"
+        host, self.port = listener.sockets[0].getsockname()[:2]  # port 0: the real one
+        url = f"http://{host}:{self.port}"
         logger.info("nanoapi server running on %s (Ctrl+C to quit)", url)
         await self.should_exit.wait()
         logger.info("Shutting down")
@@ -529,9 +535,15 @@ class Server:
         only the main thread; from another, stop the server with
         `loop.call_soon_threadsafe(server.handle_exit)`."""
         if threading.current_thread() is threading.main_thread():
-            loop = asyncio.get_running_loop()  # it removes them when it closes
+            loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, self.handle_exit)
+
+    def remove_signal_handlers(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
 
 
 def run(app: ASGIApp, config: Config | None = None) -> int:
