@@ -59,9 +59,12 @@ def find_chapter(name: str) -> Chapter:
 
 
 def chapter_of_test(path: Path) -> Chapter | None:
-    """The chapter that introduced a test: the `tests/NN_slug/` it lives in."""
+    """The chapter that introduced a test: the `tests/NN_slug/` it lives in.
+
+    The folder itself counts too, so `pytest tests/NN_slug` names chapter NN.
+    """
     parts = path.resolve().relative_to(TESTS).parts
-    if len(parts) > 1 and SLUG.match(parts[0]):
+    if parts and SLUG.match(parts[0]):
         return find_chapter(parts[0])
     return None
 

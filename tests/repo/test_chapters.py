@@ -137,3 +137,5 @@ def test_tests_know_their_chapter():
     assert chapter_of_test(here) is None
     first = ROOT / "tests" / CHAPTERS[0].slug / "test_x.py"
     assert chapter_of_test(first) == CHAPTERS[0]
+    assert chapter_of_test(first.parent) == CHAPTERS[0], "the folder names it too"
+    assert chapter_of_test(ROOT / "tests") is None
