@@ -8,6 +8,19 @@ from asgitest import call_http, call_lifespan, http_scope, response_parts
 pytestmark = pytest.mark.anyio
 
 
+async def start_only(app, scope: dict, sent: list) -> None:
+    """Send `lifespan.startup` and record the answers (startup should fail)."""
+    incoming = [{"type": "lifespan.startup"}]
+
+    async def receive():
+        return incoming.pop(0)
+
+    async def send(message):
+        sent.append(message)
+
+    await app(scope, receive, send)
+
+
 def app_reading_state(pkg, **options):
     app = pkg.App(**options)
 
@@ -85,16 +98,8 @@ async def test_a_failing_startup_is_reported_with_its_message(pkg):
 
     app = pkg.App(lifespan=lifespan)
     sent = []
-    incoming = [{"type": "lifespan.startup"}]
-
-    async def receive():
-        return incoming.pop(0)
-
-    async def send(message):
-        sent.append(message)
-
     with pytest.raises(ConnectionError):
-        await app({"type": "lifespan", "state": {}}, receive, send)
+        await start_only(app, {"type": "lifespan", "state": {}}, sent)
     assert [m["type"] for m in sent] == ["lifespan.startup.failed"]
     assert "database unreachable" in sent[0]["message"]
 
@@ -116,15 +121,7 @@ async def test_state_without_server_support_fails_startup(pkg):
 
     app = pkg.App(lifespan=lifespan)
     sent = []
-    incoming = [{"type": "lifespan.startup"}]
-
-    async def receive():
-        return incoming.pop(0)
-
-    async def send(message):
-        sent.append(message)
-
     with pytest.raises(RuntimeError):
-        await app({"type": "lifespan"}, receive, send)
+        await start_only(app, {"type": "lifespan"}, sent)
     assert sent[0]["type"] == "lifespan.startup.failed"
     assert "state" in sent[0]["message"]
