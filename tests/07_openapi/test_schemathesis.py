@@ -21,7 +21,7 @@ def test_the_demo_keeps_its_documented_promises(demo):
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=30,
+            max_examples=15,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),
