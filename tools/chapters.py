@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
 WORKSPACE = ROOT / "workspace"
 PACKAGE = "nanoapi"
-IGNORED = ["__pycache__", "*.pyc", ".ipynb_checkpoints"]
+# caches, and what `pip install ./chapters/08_server` leaves behind
+IGNORED = ["__pycache__", "*.pyc", ".ipynb_checkpoints", "build", "*.egg-info"]
 
 
 def chapters() -> list[Path]:

@@ -1,7 +1,7 @@
 """Chapter 08 demo: the same notes service, now on our own server too.
 
-Serve it with our server (from the repository root):
-    PYTHONPATH=chapters/08_server python -m nanoapi app:app --app-dir chapters/08_server
+Serve it with our server (requirements.txt installs this chapter's package):
+    python -m nanoapi app:app --app-dir chapters/08_server
 or with uvicorn:  uvicorn --app-dir chapters/08_server app:app
 and open http://127.0.0.1:8000/docs (Swagger UI) or /redoc (ReDoc): both work
 with no internet. The document itself is at /openapi.json.

@@ -36,8 +36,8 @@ def chapter_files(folder: Path) -> set[str]:
         str(p.relative_to(folder))
         for p in folder.rglob("*")
         if p.is_file()
-        and "__pycache__" not in p.parts
-        and ".ipynb_checkpoints" not in p.parts
+        and not {"__pycache__", ".ipynb_checkpoints", "build"} & set(p.parts)
+        and not any(part.endswith(".egg-info") for part in p.parts)
         and p.name != "README.md"
     }
 
