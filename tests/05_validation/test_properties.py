@@ -35,6 +35,6 @@ def test_errors_match_fastapi_for_generated_queries(pkg):
         url = f"/items/{quote(item_id, safe='') or 'x'}"
         request = {"method": "GET", "url": url, "params": params}
         ours, theirs = (asyncio.run(ask(app, [request]))[0] for app in apps)
-        assert (ours.status, ours.json()) == (theirs.status, theirs.json())
+        assert (ours.status, ours.body) == (theirs.status, theirs.body)
 
     same_answer()

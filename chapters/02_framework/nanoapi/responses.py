@@ -49,7 +49,7 @@ class Response:
         given = {name for name, _ in self.raw_headers}
         bodyless = self.status_code < 200 or self.status_code in (204, 304)
         if b"content-length" not in given and not bodyless:
-            self.headers.append("content-length", str(len(self.body)))
+            self.raw_headers.append((b"content-length", b"%d" % len(self.body)))
         content_type = self.media_type
         if content_type is not None and b"content-type" not in given:
             if (
@@ -57,7 +57,7 @@ class Response:
                 and "charset=" not in content_type.lower()
             ):
                 content_type += f"; charset={self.charset}"
-            self.headers.append("content-type", content_type)
+            self.raw_headers.append((b"content-type", content_type.encode("latin-1")))
 
     def set_cookie(
         self,

@@ -16,6 +16,7 @@ import inspect
 import re
 from collections.abc import Callable, Sequence
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 import pydantic
@@ -109,6 +110,11 @@ class BaseRoute:
     path_regex: re.Pattern
     path_format: str
     convertors: dict[str, Convertor]
+
+    @cached_property
+    def start(self) -> str:
+        """What every matching path starts with: `/items/` for `/items/{id}`."""
+        return self.path_format.partition("{")[0]
 
     def match_path(self, scope: Scope) -> dict[str, Any] | None:
         """Path parameters (converted) if the path matches, else None."""
@@ -437,8 +443,10 @@ class Router:
         if scope["type"] == "lifespan":
             await run_lifespan(scope, receive, send, self.lifespan_context)
             return
-        partial = None
+        partial, path = None, route_path(scope)
         for route in self.routes:
+            if not path.startswith(route.start):
+                continue  # cheap to rule out: the literal start differs
             match, child = route.matches(scope)
             if match is Match.FULL:
                 scope.update(child)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, field, is_dataclass
+from functools import cached_property
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import pydantic
@@ -272,6 +273,12 @@ class Dependant:
         self.is_coroutine = is_async(self.call, inspect.iscoroutinefunction)
         self.is_async_generator = is_async(self.call, inspect.isasyncgenfunction)
         self.is_generator = is_async(self.call, inspect.isgeneratorfunction)
+
+    @cached_property
+    def uses_yield(self) -> bool:
+        """Is there a `yield` dependency anywhere in the tree (cleanup to run)?"""
+        own = self.is_generator or self.is_async_generator
+        return own or any(d.uses_yield for d in self.dependencies)
 
     @property
     def cleanup_scope(self) -> str | None:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 import pydantic
@@ -111,6 +112,11 @@ class BaseRoute:
     path_regex: re.Pattern
     path_format: str
     convertors: dict[str, Convertor]
+
+    @cached_property
+    def start(self) -> str:
+        """What every matching path starts with: `/items/` for `/items/{id}`."""
+        return self.path_format.partition("{")[0]
 
     def match_path(self, scope: Scope) -> dict[str, Any] | None:
         """Path parameters (converted) if the path matches, else None."""
@@ -248,6 +254,11 @@ class APIRoute(Route):
     async def run_with_cleanup(self, scope: Scope, receive: Receive, send: Send):
         """Yield dependencies clean up when the handler returns (scope="function")
         or after the response and its background tasks (the default)."""
+        overrides = getattr(scope.get("app"), "dependency_overrides", None)
+        if not (self.dependant.uses_yield or overrides):  # no cleanup to wait for
+            response = await self.handle_request(Request(scope, receive), (None, None))
+            await response(scope, receive, send)
+            return
         sent = False
         async with AsyncExitStack() as request_stack:
             async with AsyncExitStack() as function_stack:
@@ -484,8 +495,10 @@ class Router:
         if scope["type"] == "lifespan":
             await run_lifespan(scope, receive, send, self.lifespan_context)
             return
-        partial = None
+        partial, path = None, route_path(scope)
         for route in self.routes:
+            if not path.startswith(route.start):
+                continue  # cheap to rule out: the literal start differs
             match, child = route.matches(scope)
             if match is Match.FULL:
                 scope.update(child)
