@@ -189,6 +189,8 @@ class FieldsValidator:
 
     def gather(self, request: Request) -> dict[str, Any]:
         """The raw values this request holds for the fields, keyed f0, f1..."""
+        if not self.fields:
+            return {}
         sources = {s: getattr(request, REQUEST_ATTRIBUTES[s]) for s in self.sources}
         raw = {}
         for i, f in enumerate(self.fields):
