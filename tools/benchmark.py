@@ -1,7 +1,7 @@
 """What each layer costs: per-request time, in-process, at the ASGI level.
 
-    python tools/benchmark.py                 # every scenario, ~1 minute
-    python tools/benchmark.py --rounds 5 --requests 2000
+    python tools/benchmark.py                 # everything, under two minutes
+    python tools/benchmark.py --no-http --no-plot --rounds 3
 
 Four requests, each served by the raw ASGI floor, by every chapter's package
 that can express it, by Starlette and by FastAPI:
@@ -15,7 +15,9 @@ No sockets: each app is called as `await app(scope, receive, send)`. Before
 timing, every app's answer is checked. Apps are interleaved in rounds (this
 machine is noisy), and the report gives each app's median per-request time,
 its min and max over the rounds, and the median of the same-round ratios to
-FastAPI and to Starlette.
+FastAPI and to Starlette. It then draws the plot the final chapter's README
+shows (`chapters/08_server/performance.png`) and, when Debian's `wrk` is
+installed, measures requests per second over HTTP (benchmark_http.py).
 """
 
 import argparse
@@ -31,6 +33,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel
 
 ROOT = Path(__file__).resolve().parents[1]
+PLOT = ROOT / "chapters" / "08_server" / "performance.png"
 sys.path.insert(0, str(ROOT / "tests"))
 from harness import all_chapters, load_package  # noqa: E402
 
@@ -290,16 +293,48 @@ def report(times: dict[str, dict[str, list[float]]]) -> str:
     return "\n".join(lines)
 
 
+def plot(times: dict[str, dict[str, list[float]]], path: Path) -> None:
+    """One panel per scenario: each layer's median cost, next to the others'."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colors = {"raw ASGI": "#999999", "starlette": "#4c9a2a", "fastapi": "#e07b00"}
+    figure, axes = plt.subplots(2, 2, figsize=(11, 7))
+    for ax, (scenario, by_app) in zip(axes.flat, times.items(), strict=True):
+        names = list(by_app)
+        costs = [statistics.median(by_app[name]) * 1e6 for name in names]
+        ax.bar(names, costs, color=[colors.get(n, "#3b6ea5") for n in names])
+        method, path_, *_ = SCENARIOS[scenario]
+        ax.set_title(f"{scenario}: {method} {path_}")
+        ax.set_ylabel("microseconds per request")
+        ax.tick_params(axis="x", labelrotation=45)
+    figure.suptitle("What each layer costs (median per request, in-process ASGI)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--json", type=Path, help="also write the samples here")
+    parser.add_argument("--plot", type=Path, default=PLOT, help=f"default: {PLOT}")
+    parser.add_argument("--no-plot", action="store_true")
+    parser.add_argument("--no-http", action="store_true", help="skip the wrk part")
     args = parser.parse_args(argv)
     times = asyncio.run(run(args.rounds, args.requests))
     print(report(times))
     if args.json:
         args.json.write_text(json.dumps(times, indent=1))
+    if not args.no_plot:
+        plot(times, args.plot)
+        print(f"\nplot: {args.plot}")
+    if not args.no_http:
+        import benchmark_http
+
+        print(benchmark_http.report(benchmark_http.run(SCENARIOS)))
     return 0
 
 
