@@ -256,12 +256,20 @@ def get_dependant(path: str, call: Callable[..., Any]) -> Dependant:
     return Dependant(call, params, body, **special)
 
 
+def raw_header(request: Request, name: bytes) -> str:
+    """One header, found in the scope's raw list without building them all."""
+    for key, value in request.scope["headers"]:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return ""
+
+
 async def read_body(request: Request) -> Any:
     """The body as JSON when it says it is JSON, else the raw bytes."""
     body = await request.body()
     if not body:
         return Missing
-    content_type = request.headers.get("content-type", "").split(";")[0].lower()
+    content_type = raw_header(request, b"content-type").split(";")[0].lower()
     maintype, _, subtype = content_type.strip().partition("/")
     is_json = subtype == "json" or subtype.endswith("+json")
     if maintype != "application" or not is_json:

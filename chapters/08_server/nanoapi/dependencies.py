@@ -277,6 +277,12 @@ class Dependant:
         self.is_generator = is_async(self.call, inspect.isgeneratorfunction)
 
     @cached_property
+    def takes(self) -> bool:
+        """Does the callable take any argument at all (else nothing to solve)?"""
+        names = (self.request_name, self.response_name, self.background_name)
+        return bool(self.params or self.body or self.dependencies or any(names))
+
+    @cached_property
     def uses_yield(self) -> bool:
         """Is there a `yield` dependency anywhere in the tree (cleanup to run)?"""
         own = self.is_generator or self.is_async_generator
@@ -355,12 +361,20 @@ def get_route_dependant(
     return dependant
 
 
+def raw_header(request: Request, name: bytes) -> str:
+    """One header, found in the scope's raw list without building them all."""
+    for key, value in request.scope["headers"]:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return ""
+
+
 async def read_body(request: Request) -> Any:
     """The body as JSON when it says it is JSON, else the raw bytes."""
     body = await request.body()
     if not body:
         return Missing
-    content_type = request.headers.get("content-type", "").split(";")[0].lower()
+    content_type = raw_header(request, b"content-type").split(";")[0].lower()
     maintype, _, subtype = content_type.strip().partition("/")
     is_json = subtype == "json" or subtype.endswith("+json")
     if maintype != "application" or not is_json:
@@ -402,7 +416,7 @@ class Solver:
         values, errors = {}, []
         for sub in dependant.dependencies:
             used = self.override(sub)
-            sub_values, sub_errors = await self.solve(used)
+            sub_values, sub_errors = await self.solve(used) if used.takes else ({}, [])
             if sub_errors:
                 errors += sub_errors
                 continue
