@@ -26,7 +26,6 @@ from .responses import PlainTextResponse, RedirectResponse, Response
 from .types import ASGIApp, Receive, Scope, Send
 
 PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
-HTTP_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"]
 
 
 class Match(Enum):

@@ -218,6 +218,13 @@ def missing_error(loc: tuple) -> dict[str, Any]:
     return {"type": "missing", "loc": loc, "msg": "Field required", "input": None}
 
 
+def is_async(call: Callable[..., Any], test: Callable[[Any], bool]) -> bool:
+    """Does `test` hold for the function, or for a callable object's __call__?"""
+    if inspect.isclass(call):
+        return False
+    return test(call) or test(getattr(call, "__call__", None))  # noqa: B004
+
+
 @dataclass
 class Dependant:
     """A callable, with what its parameters need from each request."""
@@ -232,6 +239,7 @@ class Dependant:
         self.params.sort(key=lambda f: SOURCES.index(f.source))
         self.params_validator = FieldsValidator(self.params)
         self.body_validator = BodyValidator(self.body) if self.body else None
+        self.is_coroutine = is_async(self.call, inspect.iscoroutinefunction)
 
 
 def signature(call: Callable[..., Any]) -> inspect.Signature:

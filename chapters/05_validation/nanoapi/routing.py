@@ -39,7 +39,6 @@ from .responses import JSONResponse, PlainTextResponse, RedirectResponse, Respon
 from .types import ASGIApp, Receive, Scope, Send
 
 PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
-HTTP_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"]
 
 
 class Match(Enum):
@@ -218,9 +217,6 @@ class APIRoute(Route):
     def build_app(self, endpoint: Callable[..., Any]) -> ASGIApp:
         """Registration time: read the signature, build the validators."""
         self.dependant = get_dependant(self.path, endpoint)
-        self.is_coroutine = inspect.iscoroutinefunction(
-            getattr(endpoint, "__call__", endpoint)  # noqa: B004 - also objects
-        ) or inspect.iscoroutinefunction(endpoint)
         if self.response_model is UNSET:
             returns = signature(endpoint).return_annotation
             is_response = isinstance(returns, type) and issubclass(returns, Response)
@@ -238,7 +234,7 @@ class APIRoute(Route):
         values, errors = solve(self.dependant, request, body)
         if errors:
             raise RequestValidationError(errors)
-        if self.is_coroutine:
+        if self.dependant.is_coroutine:
             result = await self.endpoint(**values)
         else:  # a plain `def` may block: it runs in a worker thread
             result = await run_in_threadpool(self.endpoint, **values)

@@ -275,6 +275,7 @@ class Dependant:
         self.is_coroutine = is_async(self.call, inspect.iscoroutinefunction)
         self.is_async_generator = is_async(self.call, inspect.isasyncgenfunction)
         self.is_generator = is_async(self.call, inspect.isgeneratorfunction)
+        self.yields = self.is_generator or self.is_async_generator
 
     @cached_property
     def takes(self) -> bool:
@@ -285,13 +286,12 @@ class Dependant:
     @cached_property
     def uses_yield(self) -> bool:
         """Is there a `yield` dependency anywhere in the tree (cleanup to run)?"""
-        own = self.is_generator or self.is_async_generator
-        return own or any(d.uses_yield for d in self.dependencies)
+        return self.yields or any(d.uses_yield for d in self.dependencies)
 
     @property
     def cleanup_scope(self) -> str | None:
         """When a yield dependency's cleanup runs: "request" unless told."""
-        if self.scope or not (self.is_generator or self.is_async_generator):
+        if self.scope or not self.yields:
             return self.scope
         return "request"
 

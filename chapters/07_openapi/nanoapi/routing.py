@@ -41,7 +41,6 @@ from .responses import JSONResponse, PlainTextResponse, RedirectResponse, Respon
 from .types import ASGIApp, Receive, Scope, Send
 
 PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
-HTTP_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"]
 
 
 class Match(Enum):
@@ -237,9 +236,6 @@ class APIRoute(Route):
         """Registration time: read the signature, build the validators."""
         self.dependant = get_route_dependant(self.path, endpoint, self.dependencies)
         self.reads_body = bool(self.dependant.flat_body())
-        self.is_coroutine = inspect.iscoroutinefunction(
-            getattr(endpoint, "__call__", endpoint)  # noqa: B004 - also objects
-        ) or inspect.iscoroutinefunction(endpoint)
         if self.response_model is UNSET:
             returns = signature(endpoint).return_annotation
             is_response = isinstance(returns, type) and issubclass(returns, Response)
@@ -278,7 +274,7 @@ class APIRoute(Route):
         values, errors = await solver.solve(self.dependant)
         if errors:
             raise RequestValidationError(errors)
-        if self.is_coroutine:
+        if self.dependant.is_coroutine:
             result = await self.endpoint(**values)
         else:  # a plain `def` may block: it runs in a worker thread
             result = await run_in_threadpool(self.endpoint, **values)
