@@ -16,7 +16,7 @@ from enum import Enum
 from functools import cached_property
 from typing import Any
 
-from .concurrency import call
+from .concurrency import as_async
 from .convertors import CONVERTORS, Convertor
 from .datastructures import URL
 from .exceptions import HTTPException
@@ -82,9 +82,10 @@ async def refuse(scope: Scope, receive: Receive, send: Send, exc: HTTPException)
 
 def request_response(endpoint: Callable[[Request], Any]) -> ASGIApp:
     """Turn `endpoint(request) -> Response` into an ASGI app (`def` in a thread)."""
+    endpoint = as_async(endpoint)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        response = await call(endpoint, Request(scope, receive))
+        response = await endpoint(Request(scope, receive))
         await response(scope, receive, send)
 
     return app

@@ -22,7 +22,7 @@ from typing import Any
 import pydantic
 from pydantic import TypeAdapter
 
-from .concurrency import call, run_in_threadpool
+from .concurrency import as_async, run_in_threadpool
 from .convertors import CONVERTORS, Convertor
 from .datastructures import URL
 from .dependencies import Missing, get_dependant, read_body, signature, solve
@@ -95,9 +95,10 @@ async def refuse(scope: Scope, receive: Receive, send: Send, exc: HTTPException)
 
 def request_response(endpoint: Callable[[Request], Any]) -> ASGIApp:
     """Turn `endpoint(request) -> Response` into an ASGI app (`def` in a thread)."""
+    endpoint = as_async(endpoint)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        response = await call(endpoint, Request(scope, receive))
+        response = await endpoint(Request(scope, receive))
         await response(scope, receive, send)
 
     return app

@@ -8,7 +8,7 @@ the caller's context variables copied in.
 import asyncio
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 
@@ -16,8 +16,16 @@ async def run_in_threadpool(func: Callable[..., Any], *args: Any, **kwargs: Any)
     return await asyncio.to_thread(functools.partial(func, *args, **kwargs))
 
 
+def as_async(func: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    """`func` itself if it is async, else a call of it in the thread pool.
+
+    Decide once (at registration) and keep the result: the test costs time.
+    """
+    if inspect.iscoroutinefunction(func):
+        return func
+    return functools.partial(run_in_threadpool, func)
+
+
 async def call(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Await `func(...)` if it is async, else run it in the thread pool."""
-    if inspect.iscoroutinefunction(func):
-        return await func(*args, **kwargs)
-    return await run_in_threadpool(func, *args, **kwargs)
+    return await as_async(func)(*args, **kwargs)
