@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, field, is_dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import pydantic
@@ -251,7 +251,7 @@ def is_async(call: Callable[..., Any], test: Callable[[Any], bool]) -> bool:
     return test(call) or test(getattr(call, "__call__", None))  # noqa: B004
 
 
-@dataclass
+@dataclass(eq=False)  # one tree is one object: hashed by identity
 class Dependant:
     """A callable, with what its parameters need from each request."""
 
@@ -397,6 +397,17 @@ def empty_response() -> Response:
     return response
 
 
+@lru_cache(maxsize=256)
+def override_dependant(
+    original: Dependant, replacement: Callable[..., Any], embedded_body: bool
+) -> Dependant:
+    """The replacement's tree, read once (not on every request of a test)."""
+    depends = Depends(replacement, scope=original.scope)
+    sub = get_dependant(original.path, replacement, depends, original.name)
+    sub.prepare_body(embedded_body)
+    return sub
+
+
 @dataclass
 class Solver:
     """One request's walk through a tree of Dependants."""
@@ -454,10 +465,7 @@ class Solver:
         replacement = self.overrides.get(dependant.call)
         if replacement is None:
             return dependant
-        depends = Depends(replacement, scope=dependant.scope)
-        sub = get_dependant(dependant.path, replacement, depends, dependant.name)
-        sub.prepare_body(self.embedded_body)
-        return sub
+        return override_dependant(dependant, replacement, self.embedded_body)
 
     async def call(self, dependant: Dependant, values: dict[str, Any]) -> Any:
         func = dependant.call
