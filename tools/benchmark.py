@@ -94,7 +94,7 @@ def raw_apps() -> dict[str, Callable]:
     return {"hello": hello, "item": item, "create": create, "deps": deps}
 
 
-def framework_apps(api: Any, fastapi_style: bool) -> dict[str, Callable]:
+def framework_apps(api: Any) -> dict[str, Callable]:
     """FastAPI-style apps: FastAPI itself, and chapters 05+ (06+ for deps)."""
     app = api.App()
 
@@ -156,7 +156,7 @@ def starlette_apps() -> dict[str, Callable]:
 def chapter_apps(pkg: Any) -> dict[str, Callable]:
     """Chapters before 05 express what their layer allows."""
     if hasattr(pkg, "Query"):
-        return framework_apps(pkg_namespace(pkg), fastapi_style=True)
+        return framework_apps(pkg_namespace(pkg))
     if not hasattr(pkg, "App"):
         return {}
     app = pkg.App()
@@ -186,20 +186,24 @@ def pkg_namespace(pkg: Any) -> Any:
     return Api
 
 
-def all_apps() -> dict[str, dict[str, Callable]]:
+def fastapi_namespace() -> Any:
     import fastapi
 
-    class FastAPINames:
+    class Api:
         App = fastapi.FastAPI
         Depends = fastapi.Depends
 
+    return Api
+
+
+def all_apps() -> dict[str, dict[str, Callable]]:
     apps = {"raw ASGI": raw_apps()}
     for chapter in all_chapters():
         found = chapter_apps(load_package(chapter))
         if found:
             apps[f"ch{chapter.number}"] = found
     apps["starlette"] = starlette_apps()
-    apps["fastapi"] = framework_apps(FastAPINames, fastapi_style=True)
+    apps["fastapi"] = framework_apps(fastapi_namespace())
     return apps
 
 

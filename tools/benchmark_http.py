@@ -25,17 +25,12 @@ from servers import free_port, wait_for_port  # noqa: E402
 APP_MODULE = """
 import sys
 sys.path[:0] = [{tools!r}, {tests!r}]
-import fastapi
 import benchmark
 from harness import all_chapters, load_package
 
-class FastAPINames:
-    App = fastapi.FastAPI
-    Depends = fastapi.Depends
-
 last = load_package(all_chapters()[-1])
-fastapi_app = benchmark.framework_apps(FastAPINames, True)["hello"]
-ours_app = benchmark.framework_apps(benchmark.pkg_namespace(last), True)["hello"]
+fastapi_app = benchmark.framework_apps(benchmark.fastapi_namespace())["hello"]
+ours_app = benchmark.framework_apps(benchmark.pkg_namespace(last))["hello"]
 """
 LUA_POST = """wrk.method = "POST"
 wrk.body = {body}
