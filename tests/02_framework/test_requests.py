@@ -45,6 +45,13 @@ def test_request_exposes_method_url_headers_query_and_cookies(pkg):
     assert request.query_params.getlist("tag") == ["a", "b"]
     assert request.cookies == {"session": "abc", "theme": "dark"}
     assert request.client == ("127.0.0.1", 50000)
+    assert (request.client.host, request.client.port) == ("127.0.0.1", 50000)
+
+
+def test_a_server_that_does_not_name_the_client_gives_none(pkg):
+    scope = http_scope()
+    del scope["client"]
+    assert pkg.Request(scope).client is None
 
 
 async def test_body_is_read_once_and_cached(pkg):

@@ -47,6 +47,21 @@ async def test_json_is_compact_and_utf8(pkg):
     assert headers[b"content-length"] == str(len(body)).encode()
 
 
+@pytest.mark.parametrize(("status", "length"), [(204, None), (205, b"0"), (304, None)])
+async def test_statuses_without_a_body_send_none(pkg, status, length):
+    """Starlette would send these bytes and leave the server to fail. A 205
+    says `content-length: 0`; 204 and 304 must not send the header at all."""
+    response = pkg.JSONResponse({"detail": "gone"}, status_code=status)
+    status_sent, headers, body = response_parts(await sent_messages(response))
+    assert (status_sent, body) == (status, b"")
+    assert headers.get(b"content-length") == length
+
+
+def test_content_that_is_not_text_is_refused_clearly(pkg):
+    with pytest.raises(TypeError, match="str or bytes"):
+        pkg.PlainTextResponse(42)
+
+
 def test_json_refuses_nan(pkg):
     with pytest.raises(ValueError):
         pkg.JSONResponse({"x": float("nan")})

@@ -135,6 +135,43 @@ async def test_call_next_streams_the_body_through(pkg):
     assert [m.get("body") for m in messages[1:]] == [b"a", b"b", b"c", b""]
 
 
+async def test_call_next_returns_a_real_streaming_response_like_fastapi(pkg):
+    """A middleware can read status, headers and the body's pieces of what
+    call_next returns, then answer with a Response of its own."""
+    seen, kinds = {}, []
+
+    def build(api):
+        app = api.App()
+
+        async def endpoint(request):
+            return api.PlainTextResponse("inner body", headers={"x-inner": "1"})
+
+        app.add_route("/", endpoint)
+
+        @app.middleware("http")
+        async def shout(request, call_next):
+            response = await call_next(request)
+            chunks = [chunk async for chunk in response.body_iterator]
+            kinds.append(type(response))
+            seen[api.side] = [
+                response.status_code,
+                response.media_type,
+                response.headers["content-type"],
+                b"".join(chunks),
+            ]
+            text = b"".join(chunks).decode().upper()
+            return api.PlainTextResponse(text, status_code=201)
+
+        return app
+
+    [(theirs, ours)] = await compare(build, pkg, [{"method": "GET", "url": "/"}])
+    assert ours.view() == theirs.view()
+    assert (ours.status, ours.body) == (201, b"INNER BODY")
+    assert seen["ours"] == seen["fastapi"]
+    assert seen["ours"][0] == 200
+    assert issubclass(kinds[-1], pkg.StreamingResponse)  # a real Response
+
+
 async def test_a_body_read_by_middleware_still_reaches_the_handler(pkg):
     seen = {}
     app = pkg.App()

@@ -17,6 +17,7 @@ from .responses import (
     PlainTextResponse,
     RedirectResponse,
     Response,
+    StreamingResponse,
 )
 from .types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,4 +40,5 @@ __all__ = [
     "Scope",
     "Send",
     "State",
+    "StreamingResponse",
 ]

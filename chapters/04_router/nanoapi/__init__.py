@@ -16,6 +16,7 @@ from .responses import (
     PlainTextResponse,
     RedirectResponse,
     Response,
+    StreamingResponse,
 )
 from .routing import APIRoute, Match, Mount, NoMatchFound, Route, Router
 from .types import ASGIApp, Message, Receive, Scope, Send
@@ -48,4 +49,5 @@ __all__ = [
     "Scope",
     "Send",
     "State",
+    "StreamingResponse",
 ]

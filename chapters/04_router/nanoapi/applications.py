@@ -14,18 +14,20 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .datastructures import State
-from .exceptions import HTTPException, http_exception_handler
-from .lifespan import Lifespan, as_lifespan, event_handlers_lifespan
+from .exception_handlers import http_exception_handler
+from .exceptions import HTTPException
+from .lifespan import Lifespan, LifespanGenerator, as_lifespan, event_handlers_lifespan
 from .middleware import Middleware
 from .middleware.dispatch import Dispatch, DispatchMiddleware
 from .middleware.errors import ServerErrorMiddleware
-from .middleware.exceptions import ExceptionMiddleware, Handler
+from .middleware.exceptions import ExceptionHandler, ExceptionMiddleware
 from .requests import Request
 from .responses import Response
 from .routing import BaseRoute, Router
 from .types import ASGIApp, Receive, Scope, Send
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+EventHandler = Callable[[], Any]  # a startup or shutdown function, sync or async
 
 
 class App:
@@ -33,16 +35,16 @@ class App:
         self,
         debug: bool = False,
         middleware: list[Middleware] | None = None,
-        exception_handlers: dict[Any, Handler] | None = None,
-        lifespan: Lifespan | None = None,
-        on_startup: list[Callable[[], Any]] | None = None,
-        on_shutdown: list[Callable[[], Any]] | None = None,
+        exception_handlers: dict[int | type[Exception], ExceptionHandler] | None = None,
+        lifespan: Lifespan | LifespanGenerator | None = None,
+        on_startup: list[EventHandler] | None = None,
+        on_shutdown: list[EventHandler] | None = None,
         redirect_slashes: bool = True,
     ) -> None:
         self.debug = debug
         self.state = State()
         self.user_middleware = list(middleware or [])
-        self.exception_handlers: dict[Any, Handler] = {
+        self.exception_handlers: dict[int | type[Exception], ExceptionHandler] = {
             HTTPException: http_exception_handler,
             **(exception_handlers or {}),
         }
@@ -91,25 +93,27 @@ class App:
 
         return register
 
-    def add_exception_handler(self, key: int | type[Exception], handler: Handler):
+    def add_exception_handler(
+        self, key: int | type[Exception], handler: ExceptionHandler
+    ) -> None:
         """Answer an exception class, or an HTTPException status, with `handler`."""
         self.exception_handlers[key] = handler
 
     def exception_handler(
         self, key: int | type[Exception]
-    ) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
+    ) -> Callable[[ExceptionHandler], ExceptionHandler]:
+        def register(handler: ExceptionHandler) -> ExceptionHandler:
             self.add_exception_handler(key, handler)
             return handler
 
         return register
 
-    def add_event_handler(self, event: str, func: Callable[[], Any]) -> None:
+    def add_event_handler(self, event: str, func: EventHandler) -> None:
         """Run `func` at "startup" or "shutdown" (apps without a lifespan)."""
         {"startup": self.on_startup, "shutdown": self.on_shutdown}[event].append(func)
 
-    def on_event(self, event: str) -> Callable[[Callable], Callable]:
-        def register(func: Callable[[], Any]) -> Callable[[], Any]:
+    def on_event(self, event: str) -> Callable[[EventHandler], EventHandler]:
+        def register(func: EventHandler) -> EventHandler:
             self.add_event_handler(event, func)
             return func
 

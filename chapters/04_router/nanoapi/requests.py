@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from functools import cached_property
 from http.cookies import _unquote
-from typing import Any
+from typing import Any, cast
 
-from .datastructures import URL, Headers, QueryParams, State
+from .datastructures import URL, Address, Headers, QueryParams, State
 from .types import Message, Receive, Scope
 
 
@@ -45,32 +46,29 @@ class Request:
 
     @property
     def method(self) -> str:
-        return self.scope["method"]
+        return cast(str, self.scope["method"])
 
     @property
     def url(self) -> URL:
         return URL.from_scope(self.scope)
 
-    @property
+    @cached_property
     def headers(self) -> Headers:
-        if "_headers" not in self.__dict__:
-            self._headers = Headers.from_raw(self.scope["headers"])
-        return self._headers
+        return Headers.from_raw(self.scope["headers"])
 
-    @property
+    @cached_property
     def query_params(self) -> QueryParams:
-        if "_query_params" not in self.__dict__:
-            query_string = self.scope.get("query_string", b"")
-            self._query_params = QueryParams.from_query_string(query_string)
-        return self._query_params
+        return QueryParams.from_query_string(self.scope.get("query_string", b""))
 
     @property
     def cookies(self) -> dict[str, str]:
         return parse_cookies(self.headers.get("cookie", ""))
 
     @property
-    def client(self) -> tuple[str, int] | None:
-        return self.scope.get("client")
+    def client(self) -> Address | None:
+        """Who is asking: `request.client.host`, or None if the server won't say."""
+        client = self.scope.get("client")
+        return None if client is None else Address(*client)
 
     @property
     def path_params(self) -> dict[str, Any]:
@@ -88,12 +86,10 @@ class Request:
         """The application that received the request."""
         return self.scope["app"]
 
-    @property
+    @cached_property
     def state(self) -> State:
         """Per-request state, seeded with what the lifespan yielded."""
-        if "_state" not in self.__dict__:
-            self._state = State(self.scope.setdefault("state", {}))
-        return self._state
+        return State(self.scope.setdefault("state", {}))
 
     @property
     def receive(self) -> Receive:

@@ -8,14 +8,19 @@ shutdown, and a dict it yields becomes the starting state of every request.
 
 import inspect
 import traceback
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from .concurrency import call
 from .types import Receive, Scope, Send
 
-Lifespan = Callable[[Any], AbstractAsyncContextManager[Any]]
+# The app's lifespan: called with the app, it gives an async context manager
+# that may yield the starting state of every request. (A plain async generator
+# function is accepted too, and wrapped.)
+LifespanState = Mapping[str, Any] | None
+Lifespan = Callable[[Any], AbstractAsyncContextManager[LifespanState]]
+LifespanGenerator = Callable[[Any], AsyncIterator[LifespanState]]
 
 
 def event_handlers_lifespan(
@@ -34,11 +39,11 @@ def event_handlers_lifespan(
     return lifespan
 
 
-def as_lifespan(lifespan: Any) -> Lifespan:
+def as_lifespan(lifespan: Lifespan | LifespanGenerator) -> Lifespan:
     """Accept a context manager factory, or a bare async generator function."""
     if inspect.isasyncgenfunction(lifespan):
         return asynccontextmanager(lifespan)
-    return lifespan
+    return cast(Lifespan, lifespan)  # not a generator: a context manager factory
 
 
 async def run_lifespan(

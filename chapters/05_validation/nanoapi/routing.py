@@ -31,11 +31,16 @@ from .exceptions import (
     HTTPException,
     RequestValidationError,
     ResponseValidationError,
-    body_allowed,
 )
 from .lifespan import Lifespan, run_lifespan
 from .requests import Request
-from .responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from .responses import (
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    body_allowed,
+)
 from .types import ASGIApp, Receive, Scope, Send
 
 PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")

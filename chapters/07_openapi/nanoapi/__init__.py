@@ -21,6 +21,7 @@ from .responses import (
     PlainTextResponse,
     RedirectResponse,
     Response,
+    StreamingResponse,
 )
 from .routing import APIRoute, Match, Mount, NoMatchFound, Route, Router
 from .types import ASGIApp, Message, Receive, Scope, Send
@@ -63,6 +64,7 @@ __all__ = [
     "Scope",
     "Send",
     "State",
+    "StreamingResponse",
     "get_openapi",
     "jsonable_encoder",
     "status",

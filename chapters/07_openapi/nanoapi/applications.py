@@ -15,17 +15,16 @@ from typing import Any
 
 from .datastructures import State
 from .docs import add_docs_routes
-from .exceptions import (
-    HTTPException,
-    RequestValidationError,
+from .exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
 )
-from .lifespan import Lifespan, as_lifespan, event_handlers_lifespan
+from .exceptions import HTTPException, RequestValidationError
+from .lifespan import Lifespan, LifespanGenerator, as_lifespan, event_handlers_lifespan
 from .middleware import Middleware
 from .middleware.dispatch import Dispatch, DispatchMiddleware
 from .middleware.errors import ServerErrorMiddleware
-from .middleware.exceptions import ExceptionMiddleware, Handler
+from .middleware.exceptions import ExceptionHandler, ExceptionMiddleware
 from .openapi import get_openapi
 from .params import Depends
 from .requests import Request
@@ -34,6 +33,7 @@ from .routing import BaseRoute, Router
 from .types import ASGIApp, Receive, Scope, Send
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+EventHandler = Callable[[], Any]  # a startup or shutdown function, sync or async
 
 
 class App:
@@ -41,10 +41,10 @@ class App:
         self,
         debug: bool = False,
         middleware: list[Middleware] | None = None,
-        exception_handlers: dict[Any, Handler] | None = None,
-        lifespan: Lifespan | None = None,
-        on_startup: list[Callable[[], Any]] | None = None,
-        on_shutdown: list[Callable[[], Any]] | None = None,
+        exception_handlers: dict[int | type[Exception], ExceptionHandler] | None = None,
+        lifespan: Lifespan | LifespanGenerator | None = None,
+        on_startup: list[EventHandler] | None = None,
+        on_shutdown: list[EventHandler] | None = None,
         redirect_slashes: bool = True,
         dependencies: list[Depends] | None = None,
         title: str = "nanoapi",
@@ -64,7 +64,7 @@ class App:
         self.openapi_schema: dict[str, Any] | None = None
         self.state = State()
         self.user_middleware = list(middleware or [])
-        self.exception_handlers: dict[Any, Handler] = {
+        self.exception_handlers: dict[int | type[Exception], ExceptionHandler] = {
             HTTPException: http_exception_handler,
             RequestValidationError: request_validation_exception_handler,
             **(exception_handlers or {}),
@@ -128,25 +128,27 @@ class App:
 
         return register
 
-    def add_exception_handler(self, key: int | type[Exception], handler: Handler):
+    def add_exception_handler(
+        self, key: int | type[Exception], handler: ExceptionHandler
+    ) -> None:
         """Answer an exception class, or an HTTPException status, with `handler`."""
         self.exception_handlers[key] = handler
 
     def exception_handler(
         self, key: int | type[Exception]
-    ) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
+    ) -> Callable[[ExceptionHandler], ExceptionHandler]:
+        def register(handler: ExceptionHandler) -> ExceptionHandler:
             self.add_exception_handler(key, handler)
             return handler
 
         return register
 
-    def add_event_handler(self, event: str, func: Callable[[], Any]) -> None:
+    def add_event_handler(self, event: str, func: EventHandler) -> None:
         """Run `func` at "startup" or "shutdown" (apps without a lifespan)."""
         {"startup": self.on_startup, "shutdown": self.on_shutdown}[event].append(func)
 
-    def on_event(self, event: str) -> Callable[[Callable], Callable]:
-        def register(func: Callable[[], Any]) -> Callable[[], Any]:
+    def on_event(self, event: str) -> Callable[[EventHandler], EventHandler]:
+        def register(func: EventHandler) -> EventHandler:
             self.add_event_handler(event, func)
             return func
 

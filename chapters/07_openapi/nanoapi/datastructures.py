@@ -7,7 +7,7 @@ these classes give them the shape a handler wants, without losing repeats.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from .types import Scope
@@ -81,6 +81,13 @@ class Headers(MultiDict):
     @classmethod
     def from_raw(cls, raw: Iterable[tuple[bytes, bytes]]) -> Headers:
         return cls((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+
+
+class Address(NamedTuple):
+    """One end of a connection: `request.client.host`, `request.client.port`."""
+
+    host: str
+    port: int
 
 
 class URL:

@@ -18,8 +18,7 @@ from pydantic import TypeAdapter, create_model
 from pydantic.json_schema import GenerateJsonSchema
 
 from .dependencies import SOURCES, Dependant, Field
-from .exceptions import body_allowed
-from .responses import JSONResponse, Response
+from .responses import JSONResponse, Response, body_allowed
 from .routing import APIRoute, BaseRoute
 
 REF = "#/components/schemas/"

@@ -3,12 +3,14 @@
 A handler returns a Response; the app then calls it like any ASGI app,
 `await response(scope, receive, send)`, which sends `http.response.start`
 (status and headers) and one `http.response.body`, then runs its background
-task, if it has one.
+task, if it has one. A StreamingResponse sends its body in pieces, as an
+async iterator hands them over.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterable
 from http.cookies import SimpleCookie
 from typing import Any, Literal
 from urllib.parse import quote
@@ -16,6 +18,11 @@ from urllib.parse import quote
 from .background import BackgroundTask
 from .datastructures import MutableHeaders
 from .types import Receive, Scope, Send
+
+
+def body_allowed(status_code: int) -> bool:
+    """1xx, 204, 205 and 304 answers carry no body: the one place that says so."""
+    return status_code >= 200 and status_code not in (204, 205, 304)
 
 
 class Response:
@@ -34,7 +41,7 @@ class Response:
         self.background = background
         if media_type is not None:
             self.media_type = media_type
-        self.body = self.render(content)
+        self.body = self.render(content) if body_allowed(status_code) else b""
         self.raw_headers: list[tuple[bytes, bytes]] = []
         self.headers = MutableHeaders(self.raw_headers)
         for name, value in (headers or {}).items():
@@ -46,14 +53,17 @@ class Response:
             return b""
         if isinstance(content, bytes | memoryview):
             return bytes(content)
-        return content.encode(self.charset)
+        if isinstance(content, str):
+            return content.encode(self.charset)
+        kind = type(content).__name__
+        raise TypeError(f"{type(self).__name__} sends str or bytes, not {kind}")
 
     def init_headers(self) -> None:
         """Fill in content-length and content-type unless they were given."""
         given = {name for name, _ in self.raw_headers}
-        bodyless = self.status_code < 200 or self.status_code in (204, 304)
-        if b"content-length" not in given and not bodyless:
-            self.raw_headers.append((b"content-length", b"%d" % len(self.body)))
+        length = self.content_length()
+        if b"content-length" not in given and length is not None:
+            self.raw_headers.append((b"content-length", b"%d" % length))
         content_type = self.media_type
         if content_type is not None and b"content-type" not in given:
             if (
@@ -62,6 +72,15 @@ class Response:
             ):
                 content_type += f"; charset={self.charset}"
             self.raw_headers.append((b"content-type", content_type.encode("latin-1")))
+
+    def content_length(self) -> int | None:
+        """The body's length; None where HTTP forbids the header (1xx, 204, 304).
+
+        A 205 has no body either, but says so with `content-length: 0`.
+        """
+        if body_allowed(self.status_code) or self.status_code == 205:
+            return len(self.body)
+        return None
 
     def set_cookie(
         self,
@@ -91,7 +110,9 @@ class Response:
                 cookie[key][name] = setting
         self.headers.append("set-cookie", cookie.output(header="").strip())
 
-    def delete_cookie(self, key: str, path: str = "/", domain: str | None = None):
+    def delete_cookie(
+        self, key: str, path: str = "/", domain: str | None = None
+    ) -> None:
         """Ask the client to forget a cookie: expire it now."""
         self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain)
 
@@ -103,9 +124,12 @@ class Response:
                 "headers": self.raw_headers,
             }
         )
-        await send({"type": "http.response.body", "body": self.body})
+        await self.send_body(send)
         if self.background is not None:
             await self.background()
+
+    async def send_body(self, send: Send) -> None:
+        await send({"type": "http.response.body", "body": self.body})
 
 
 class PlainTextResponse(Response):
@@ -140,3 +164,30 @@ class RedirectResponse(Response):
     ) -> None:
         super().__init__(b"", status_code, headers, background=background)
         self.headers["location"] = quote(str(url), safe=":/%#?=@[]!$&'()*+,;")
+
+
+class StreamingResponse(Response):
+    """A body sent piece by piece, as `content` (an async iterator) yields it.
+
+    Its length is not known in advance, so it has no content-length and its
+    `body` stays empty: the pieces are in `body_iterator`.
+    """
+
+    def __init__(
+        self,
+        content: AsyncIterable[bytes],
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        self.body_iterator = content
+        super().__init__(None, status_code, headers, media_type, background)
+
+    def content_length(self) -> None:
+        return None
+
+    async def send_body(self, send: Send) -> None:
+        async for chunk in self.body_iterator:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})

@@ -2,74 +2,97 @@
 
 FastAPI users write middleware as `async def mw(request, call_next)`. Here
 `call_next(request)` starts the rest of the onion in a task, waits for its
-`http.response.start`, and returns a Response whose body is still streaming
-in, so the function can read and change status and headers. When the
+`http.response.start`, and returns a StreamingResponse whose body is still
+arriving, so the function can read and change status and headers. When the
 function returns that Response, the body flows through unchanged. The queue
 between the two holds one message, so the inner app waits for the outer one
 at each step, as it would if it were sending to the server.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from enum import Enum
 
-from ..datastructures import MutableHeaders
 from ..requests import Request
-from ..responses import Response
+from ..responses import Response, StreamingResponse
 from ..types import ASGIApp, Message, Receive, Scope, Send
 
 CallNext = Callable[[Request], Awaitable[Response]]
 Dispatch = Callable[[Request, CallNext], Awaitable[Response]]
-FINISHED = None  # put on the queue when the inner app returns
 
 
-async def take(queue: asyncio.Queue) -> Message | None:
+class Finished(Enum):
+    """Put on the queue when the inner app returns (None could be a message)."""
+
+    FINISHED = "FINISHED"
+
+
+FINISHED = Finished.FINISHED
+Item = Message | BaseException | Finished  # what the inner app puts on the queue
+
+
+async def take(queue: asyncio.Queue[Item]) -> Message | Finished:
     """The inner app's next message; its exception is raised here."""
-    message = await queue.get()
-    if isinstance(message, BaseException):
-        raise message
-    return message
+    item = await queue.get()
+    if isinstance(item, BaseException):
+        raise item
+    return item
 
 
-class StreamedResponse(Response):
-    """The inner app's response: headers known, body still arriving."""
+class InnerApp:
+    """The rest of the onion, running in its own task."""
 
-    def __init__(self, start: Message, queue: asyncio.Queue, task: asyncio.Task):
-        self.status_code = start["status"]
-        self.raw_headers = list(start.get("headers", []))
-        self.headers = MutableHeaders(self.raw_headers)
-        self.queue, self.task = queue, task  # keep the task referenced
+    def __init__(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
+        self.queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=1)
+        self.task = asyncio.create_task(self.run(app, scope, receive))
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        start = {"status": self.status_code, "headers": self.raw_headers}
-        await send({"type": "http.response.start", **start})
-        # Forward the body, then wait for the inner app (its background work).
-        while (message := await take(self.queue)) is not FINISHED:
-            await send(message)
-
-
-async def start_inner_app(
-    app: ASGIApp, scope: Scope, receive: Receive
-) -> StreamedResponse:
-    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=1)
-
-    async def run() -> None:
+    async def run(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
         try:
-            await app(scope, receive, queue.put)
+            await app(scope, receive, self.queue.put)
         except Exception as exc:  # handed to whoever reads the queue
-            await queue.put(exc)
+            await self.queue.put(exc)
         else:
-            await queue.put(FINISHED)
+            await self.queue.put(FINISHED)
 
-    task = asyncio.create_task(run())
-    try:
-        start = await take(queue)
-    except BaseException:  # cancelled while waiting: take the inner app down too
-        task.cancel()
-        raise
-    if start is FINISHED:
-        raise RuntimeError("the app returned without sending a response")
-    return StreamedResponse(start, queue, task)
+    async def response(self) -> StreamingResponse:
+        """Its response, as soon as the status and headers are known."""
+        try:
+            start = await take(self.queue)
+        except BaseException:  # cancelled while waiting: take the inner app down too
+            self.task.cancel()
+            raise
+        if start is FINISHED:
+            raise RuntimeError("the app returned without sending a response")
+        return CallNextResponse(start, self)
+
+    async def messages(self) -> AsyncIterator[Message]:
+        """Its body messages, up to the last one."""
+        more_body = True
+        while more_body:
+            message = await take(self.queue)
+            if message is FINISHED:
+                raise RuntimeError("the app returned before its response was complete")
+            more_body = message.get("more_body", False)
+            yield message
+
+    async def finish(self) -> None:
+        """Wait until it returns (its background work done), raising its error."""
+        await take(self.queue)
+
+
+class CallNextResponse(StreamingResponse):
+    """What `call_next` returns: the inner app's status and headers, and a body
+    still arriving, which flows on message by message, as the app sent it."""
+
+    def __init__(self, start: Message, inner: InnerApp) -> None:
+        body = (message.get("body", b"") async for message in inner.messages())
+        super().__init__(body, status_code=start["status"])
+        self.raw_headers[:] = start.get("headers", [])
+        self.inner = inner
+
+    async def send_body(self, send: Send) -> None:
+        async for message in self.inner.messages():
+            await send(message)
 
 
 class DispatchMiddleware:
@@ -82,15 +105,17 @@ class DispatchMiddleware:
             await self.app(scope, receive, send)
             return
 
-        inner: list[StreamedResponse] = []
+        started: list[InnerApp] = []
 
         async def call_next(request: Request) -> Response:
-            inner.append(await start_inner_app(self.app, scope, request.receive))
-            return inner[-1]
+            started.append(InnerApp(self.app, scope, request.receive))
+            return await started[-1].response()
 
         try:
             response = await self.dispatch(Request(scope, receive), call_next)
             await response(scope, receive, send)
+            if isinstance(response, CallNextResponse):
+                await response.inner.finish()  # its background work, its errors
         finally:
-            for unsent in inner:  # a response the function did not return
-                unsent.task.cancel()
+            for inner in started:  # stops those whose response was not sent
+                inner.task.cancel()

@@ -9,14 +9,13 @@ protocol: then the exception is only raised.
 
 import html
 import traceback
-from collections.abc import Callable
-from typing import Any
 
 from ..concurrency import call
 from ..requests import Request
 from ..responses import HTMLResponse, PlainTextResponse, Response
 from ..types import ASGIApp, Receive, Scope, Send
 from . import WatchedSend
+from .exceptions import ExceptionHandler
 
 
 def debug_response(request: Request, exc: Exception) -> Response:
@@ -37,7 +36,7 @@ class ServerErrorMiddleware:
     def __init__(
         self,
         app: ASGIApp,
-        handler: Callable[[Request, Exception], Any] | None = None,
+        handler: ExceptionHandler | None = None,
         debug: bool = False,
     ) -> None:
         self.app = app
@@ -61,5 +60,6 @@ class ServerErrorMiddleware:
         if self.debug:
             return debug_response(request, exc)
         if self.handler is not None:
-            return await call(self.handler, request, exc)
+            response: Response = await call(self.handler, request, exc)
+            return response
         return PlainTextResponse("Internal Server Error", status_code=500)

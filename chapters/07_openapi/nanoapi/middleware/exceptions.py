@@ -6,24 +6,29 @@ by the exception's class hierarchy, most specific class first. Without a
 handler, the exception travels on to ServerErrorMiddleware.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..concurrency import call
 from ..exceptions import HTTPException
 from ..requests import Request
+from ..responses import Response
 from ..types import ASGIApp, Receive, Scope, Send
 from . import WatchedSend
 
-Handler = Callable[[Request, Exception], Any]
+# A handler gets the request and the exception it was registered for: a class
+# a type checker cannot follow through the lookup, hence Any for it.
+ExceptionHandler = Callable[[Request, Any], Response | Awaitable[Response]]
 
 
 class ExceptionMiddleware:
-    def __init__(self, app: ASGIApp, handlers: dict[Any, Handler]) -> None:
+    def __init__(
+        self, app: ASGIApp, handlers: dict[int | type[Exception], ExceptionHandler]
+    ) -> None:
         self.app = app
         self.handlers = handlers
 
-    def lookup(self, exc: Exception) -> Handler | None:
+    def lookup(self, exc: Exception) -> ExceptionHandler | None:
         if isinstance(exc, HTTPException) and exc.status_code in self.handlers:
             return self.handlers[exc.status_code]
         for cls in type(exc).__mro__:
@@ -46,5 +51,5 @@ class ExceptionMiddleware:
                 raise RuntimeError(
                     "a handled exception after the response started"
                 ) from exc
-            response = await call(handler, Request(scope, receive), exc)
+            response: Response = await call(handler, Request(scope, receive), exc)
             await response(scope, receive, send)
