@@ -29,7 +29,8 @@
 # 3. the router's loop: the first `FULL` match wins, else 405 or 404;
 # 4. the trailing-slash redirect.
 #
-# The finished version of each piece is in `chapters/04_router/nanoapi/routing.py`;
+# The finished version of each piece is in `chapters/04_router/nanoapi/routing.py`
+# (and `apirouting.py` for the decorators);
 # read it after you have written yours.
 
 # %%
@@ -325,12 +326,12 @@ with check("Exercise 3: the router's loop picks a route, or says 404/405"):
 # In `tiny`, `/users/me` comes before `/users/{user_id:int}`. With the `int`
 # convertor the order would not even matter (`me` is not `[0-9]+`), but with a
 # plain `{user_id}` the first route that fits wins, and `me` is a perfectly good
-# string. Here is the wrong order, on the package's own `Router`:
+# string. Here is the wrong order, on the package's own `APIRouter`:
 
 # %%
-from nanoapi import Router
+from nanoapi import APIRouter
 
-wrong_order = Router()
+wrong_order = APIRouter()
 wrong_order.add_api_route("/users/{user_id}", answering("user {user_id}"), methods=["GET"])
 wrong_order.add_api_route("/users/me", answering("me"), methods=["GET"])
 wrong_client = httpx.AsyncClient(

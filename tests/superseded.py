@@ -8,4 +8,10 @@ expected to fail (strict xfail, so the entry must stay true).
     "tests/NN_slug/test_file.py::test_name": ("MM", "why chapter MM breaks it"),
 """
 
-SUPERSEDED: dict[str, tuple[str, str]] = {}
+SUPERSEDED: dict[str, tuple[str, str]] = {
+    "tests/02_framework/test_app.py::test_a_sync_handler_is_refused_at_registration": (
+        "03",
+        "from chapter 03 a plain `def` endpoint runs in a worker thread, as in "
+        "Starlette (tests/03_middleware/test_concurrency.py)",
+    ),
+}

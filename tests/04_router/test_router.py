@@ -255,3 +255,46 @@ def test_a_mount_builds_its_own_urls(pkg):
     app.mount("/static", files, name="static")
     assert app.url_path_for("static", path="/css/a.css") == "/static/css/a.css"
     assert app.url_path_for("static", path="css/a.css") == "/static/css/a.css"
+
+
+async def test_a_router_alone_passes_the_lifespan_protocol(pkg):
+    messages = await call_lifespan(pkg.Router(), "startup", "shutdown")
+    assert [m["type"] for m in messages] == [
+        "lifespan.startup.complete",
+        "lifespan.shutdown.complete",
+    ]
+
+
+async def test_a_router_alone_runs_its_startup_and_shutdown_handlers(pkg):
+    events = []
+    router = pkg.APIRouter(on_startup=[lambda: events.append("up")])
+    router.add_event_handler("shutdown", lambda: events.append("down"))
+    await call_lifespan(router, "startup", "shutdown")
+    assert events == ["up", "down"]
+
+
+async def endpoint_saying(pkg, text):
+    async def endpoint(request: pkg.Request):
+        return pkg.PlainTextResponse(f"{text} {request.path_params}")
+
+    return endpoint
+
+
+async def test_routes_and_mounts_are_asgi_apps_themselves(pkg):
+    route = pkg.Route("/items/{n:int}", await endpoint_saying(pkg, "route"))
+    api_route = pkg.APIRoute("/items/{n:int}", await endpoint_saying(pkg, "api"))
+    mount = pkg.Mount("/shop", routes=[route])
+    cases = [
+        (route, "/items/3", 200, b"route {'n': 3}"),
+        (api_route, "/items/3", 200, b"api {'n': 3}"),
+        (mount, "/shop/items/4", 200, b"route {'n': 4}"),
+        (route, "/other", 404, b"Not Found"),
+        (mount, "/elsewhere", 404, b"Not Found"),
+    ]
+    for app, path, status, body in cases:
+        answer = response_parts(await call_http(app, http_scope(path=path)))
+        assert answer[0::2] == (status, body), (app, path)
+    status, headers, _ = response_parts(
+        await call_http(api_route, http_scope("POST", "/items/3"))
+    )
+    assert (status, headers[b"allow"]) == (405, b"GET")

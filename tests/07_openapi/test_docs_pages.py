@@ -5,7 +5,7 @@ import re
 import httpx
 import pytest
 from openapi_apps import shop
-from oracle import package_namespace
+from oracle import compare, package_namespace
 
 pytestmark = pytest.mark.anyio
 
@@ -70,3 +70,23 @@ async def test_urls_and_pages_are_configurable(pkg):
         assert '"/spec.json"' in page.text
         assert (await client.get("/docs")).status_code == 404
         assert (await client.get("/redoc")).status_code == 404
+
+
+async def test_the_docs_files_never_hide_a_route_of_the_user(pkg):
+    """FastAPI loads the docs files from a CDN; ours come from the app, but
+    only where no route of the user's matched."""
+
+    def build(api):
+        app = api.App()
+
+        @app.get("/docs/{name}")
+        async def guide(name: str):
+            return {"guide": name}
+
+        return app
+
+    urls = ["/docs/intro", "/docs/swagger-ui.css"]
+    pairs = await compare(build, pkg, [{"method": "GET", "url": u} for u in urls])
+    for theirs, ours in pairs:
+        assert ours.view() == theirs.view()
+    assert pairs[1][1].json() == {"guide": "swagger-ui.css"}

@@ -10,14 +10,15 @@ method, and sends the Response it returns.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from .concurrency import as_async
 from .datastructures import State
 from .exception_handlers import http_exception_handler
 from .exceptions import HTTPException
 from .lifespan import (
+    EventHandler,
     Lifespan,
     LifespanGenerator,
     as_lifespan,
@@ -32,8 +33,7 @@ from .requests import Request
 from .responses import Response
 from .types import ASGIApp, Receive, Scope, Send
 
-Endpoint = Callable[[Request], Awaitable[Response]]
-EventHandler = Callable[[], Any]  # a startup or shutdown function, sync or async
+Endpoint = Callable[[Request], Awaitable[Response] | Response]
 
 
 class App:
@@ -47,7 +47,7 @@ class App:
         on_shutdown: list[EventHandler] | None = None,
     ) -> None:
         # path -> method -> handler; chapter 04's router replaces this table.
-        self.handlers: dict[str, dict[str, Endpoint]] = {}
+        self.handlers: dict[str, dict[str, Callable[..., Awaitable[Any]]]] = {}
         self.debug = debug
         self.state = State()
         self.user_middleware = list(middleware or [])
@@ -122,14 +122,13 @@ class App:
     def add_route(
         self, path: str, endpoint: Endpoint, methods: list[str] | None = None
     ) -> None:
-        """Register `async def endpoint(request) -> Response` for path and methods."""
-        if not inspect.iscoroutinefunction(endpoint):
-            raise TypeError(f"{endpoint.__name__} must be an `async def` handler")
+        """Register `endpoint(request) -> Response` for path and methods; a plain
+        `def` endpoint may block, so it will run in a worker thread."""
         methods = [m.upper() for m in methods or ["GET"]]
         if "GET" in methods:
             methods.append("HEAD")  # HEAD is a GET whose body the server drops
         for method in methods:
-            self.handlers.setdefault(path, {})[method] = endpoint
+            self.handlers.setdefault(path, {})[method] = as_async(endpoint)
 
     def route(
         self, path: str, methods: list[str] | None = None
@@ -150,7 +149,8 @@ class App:
         if endpoint is None:
             allow = ", ".join(sorted(methods))
             raise HTTPException(405, headers={"allow": allow})
-        return await endpoint(request)
+        response: Response = await endpoint(request)
+        return response
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The middle of the onion: lifespan, or a request to a handler."""

@@ -5,6 +5,7 @@ templates and convertors, FastAPI's `@app.get`-style decorators, sub-routers
 included under a prefix, and other ASGI apps mounted under a path.
 """
 
+from .apirouting import APIRoute, APIRouter
 from .applications import App
 from .datastructures import URL, Headers, QueryParams, State
 from .exceptions import HTTPException
@@ -18,10 +19,8 @@ from .responses import (
     Response,
     StreamingResponse,
 )
-from .routing import APIRoute, Match, Mount, NoMatchFound, Route, Router
+from .routing import Match, Mount, NoMatchFound, Route, Router
 from .types import ASGIApp, Message, Receive, Scope, Send
-
-APIRouter = Router  # FastAPI's name for it
 
 __all__ = [
     "URL",

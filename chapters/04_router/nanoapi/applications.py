@@ -9,25 +9,24 @@ each HTTP request to the first route that matches it.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, Unpack
 
+from .apirouting import APIRouter, RouteOptions
 from .datastructures import State
 from .exception_handlers import http_exception_handler
 from .exceptions import HTTPException
-from .lifespan import Lifespan, LifespanGenerator, as_lifespan, event_handlers_lifespan
+from .lifespan import (
+    EventHandler,
+    Lifespan,
+    LifespanGenerator,
+)
 from .middleware import Middleware
 from .middleware.dispatch import Dispatch, DispatchMiddleware
 from .middleware.errors import ServerErrorMiddleware
 from .middleware.exceptions import ExceptionHandler, ExceptionMiddleware
-from .requests import Request
-from .responses import Response
-from .routing import BaseRoute, Router
+from .routing import BaseRoute, Decorator, Endpoint, F
 from .types import ASGIApp, Receive, Scope, Send
-
-Endpoint = Callable[[Request], Awaitable[Response]]
-EventHandler = Callable[[], Any]  # a startup or shutdown function, sync or async
 
 
 class App:
@@ -48,13 +47,11 @@ class App:
             HTTPException: http_exception_handler,
             **(exception_handlers or {}),
         }
-        self.on_startup = list(on_startup or [])
-        self.on_shutdown = list(on_shutdown or [])
-        if lifespan is None:
-            lifespan = event_handlers_lifespan(self.on_startup, self.on_shutdown)
-        self.lifespan_context = as_lifespan(lifespan)
-        self.router = Router(
-            redirect_slashes=redirect_slashes, lifespan=self.lifespan_context
+        self.router = APIRouter(
+            redirect_slashes=redirect_slashes,
+            on_startup=on_startup,
+            on_shutdown=on_shutdown,
+            lifespan=lifespan,
         )
         self.middleware_stack: ASGIApp | None = None
 
@@ -110,7 +107,7 @@ class App:
 
     def add_event_handler(self, event: str, func: EventHandler) -> None:
         """Run `func` at "startup" or "shutdown" (apps without a lifespan)."""
-        {"startup": self.on_startup, "shutdown": self.on_shutdown}[event].append(func)
+        self.router.add_event_handler(event, func)
 
     def on_event(self, event: str) -> Callable[[EventHandler], EventHandler]:
         def register(func: EventHandler) -> EventHandler:
@@ -119,58 +116,61 @@ class App:
 
         return register
 
+    # The routes: all kept by the router, which FastAPI's decorators fill.
+
     def add_route(
         self, path: str, endpoint: Endpoint, methods: list[str] | None = None
     ) -> None:
-        """Register `async def endpoint(request) -> Response` for path and methods."""
-        if not inspect.iscoroutinefunction(endpoint):
-            raise TypeError(f"{endpoint.__name__} must be an `async def` handler")
+        """A Starlette-style route: `endpoint(request) -> Response`."""
         self.router.add_route(path, endpoint, methods)
 
-    def route(
-        self, path: str, methods: list[str] | None = None
-    ) -> Callable[[Endpoint], Endpoint]:
-        """Decorator form of `add_route`."""
+    def route(self, path: str, methods: list[str] | None = None) -> Decorator[F]:
+        return self.router.route(path, methods)
 
-        def register(endpoint: Endpoint) -> Endpoint:
-            self.add_route(path, endpoint, methods)
-            return endpoint
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        methods: Collection[str] = ("GET",),
+        **options: Unpack[RouteOptions],
+    ) -> None:
+        self.router.add_api_route(path, endpoint, methods, **options)
 
-        return register
+    def api_route(
+        self,
+        path: str,
+        methods: Collection[str] = ("GET",),
+        **options: Unpack[RouteOptions],
+    ) -> Decorator[F]:
+        return self.router.api_route(path, methods, **options)
 
-    # FastAPI's decorators, the sub-routers and mounts: all kept by the Router.
-
-    def add_api_route(self, path: str, endpoint: Callable, **options: Any) -> None:
-        self.router.add_api_route(path, endpoint, **options)
-
-    def api_route(self, path: str, **options: Any) -> Callable:
-        return self.router.api_route(path, **options)
-
-    def get(self, path: str, **options: Any) -> Callable:
+    def get(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.get(path, **options)
 
-    def put(self, path: str, **options: Any) -> Callable:
+    def put(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.put(path, **options)
 
-    def post(self, path: str, **options: Any) -> Callable:
+    def post(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.post(path, **options)
 
-    def delete(self, path: str, **options: Any) -> Callable:
+    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.delete(path, **options)
 
-    def patch(self, path: str, **options: Any) -> Callable:
+    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.patch(path, **options)
 
-    def options(self, path: str, **options: Any) -> Callable:
+    def options(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.options(path, **options)
 
-    def head(self, path: str, **options: Any) -> Callable:
+    def head(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.head(path, **options)
 
-    def trace(self, path: str, **options: Any) -> Callable:
+    def trace(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.trace(path, **options)
 
-    def include_router(self, router: Router, prefix: str = "", tags=None) -> None:
+    def include_router(
+        self, router: APIRouter, prefix: str = "", tags: Sequence[str] | None = None
+    ) -> None:
         self.router.include_router(router, prefix=prefix, tags=tags)
 
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:

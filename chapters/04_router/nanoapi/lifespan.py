@@ -21,10 +21,11 @@ from .types import Receive, Scope, Send
 LifespanState = Mapping[str, Any] | None
 Lifespan = Callable[[Any], AbstractAsyncContextManager[LifespanState]]
 LifespanGenerator = Callable[[Any], AsyncIterator[LifespanState]]
+EventHandler = Callable[[], Any]  # a startup or shutdown function, sync or async
 
 
 def event_handlers_lifespan(
-    on_startup: list[Callable[[], Any]], on_shutdown: list[Callable[[], Any]]
+    on_startup: list[EventHandler], on_shutdown: list[EventHandler]
 ) -> Lifespan:
     """The lifespan of an app without one: run the startup/shutdown handlers."""
 

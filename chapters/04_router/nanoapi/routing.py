@@ -5,25 +5,37 @@ expression. For a request, the router asks each route in order whether it
 `matches`: FULL (path and method), PARTIAL (the path only) or NONE. The first
 FULL route handles the request; otherwise the first PARTIAL one answers 405;
 otherwise the router tries the path with its trailing slash flipped and
-redirects there; otherwise 404.
+redirects there; otherwise 404. Routes, mounts and routers are all ASGI apps.
+This is Starlette's layer; FastAPI's decorators live in `apirouting`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from enum import Enum
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from .concurrency import as_async
 from .convertors import CONVERTORS, Convertor
 from .datastructures import URL
 from .exceptions import HTTPException
-from .lifespan import Lifespan, run_lifespan
+from .lifespan import (
+    EventHandler,
+    Lifespan,
+    LifespanGenerator,
+    as_lifespan,
+    event_handlers_lifespan,
+    run_lifespan,
+)
 from .requests import Request
 from .responses import PlainTextResponse, RedirectResponse, Response
 from .types import ASGIApp, Receive, Scope, Send
+
+Endpoint = Callable[[Request], Awaitable[Response] | Response]
+F = TypeVar("F", bound=Callable[..., Any])  # a decorated function, kept as it is
+Decorator = Callable[[F], F]
 
 PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
 
@@ -38,7 +50,7 @@ class NoMatchFound(Exception):
     """No route has that name and those parameters (reverse routing)."""
 
 
-def compile_path(path: str) -> tuple[re.Pattern, str, dict[str, Convertor]]:
+def compile_path(path: str) -> tuple[re.Pattern[str], str, dict[str, Convertor]]:
     """`/items/{id:int}` -> (regex, `/items/{id}`, {"id": IntegerConvertor})."""
     regex, template, convertors, end = "^", "", {}, 0
     for match in PARAM.finditer(path):
@@ -56,23 +68,18 @@ def compile_path(path: str) -> tuple[re.Pattern, str, dict[str, Convertor]]:
     return re.compile(regex), template + path[end:], convertors
 
 
-def check_prefix(prefix: str) -> str:
-    if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
-        raise ValueError(
-            f"a prefix starts with '/' and does not end with it: {prefix!r}"
-        )
-    return prefix
-
-
 def route_path(scope: Scope) -> str:
     """The path below where this app is mounted: `path` minus `root_path`."""
-    path, root = scope["path"], scope.get("root_path", "")
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
     if root and path.startswith(root) and path[len(root) : len(root) + 1] in "/":
         return path[len(root) :] or "/"
     return path
 
 
-async def refuse(scope: Scope, receive: Receive, send: Send, exc: HTTPException):
+async def refuse(
+    scope: Scope, receive: Receive, send: Send, exc: HTTPException
+) -> None:
     """Inside an App, raise for the exception handlers; standing alone, answer."""
     if "app" in scope:
         raise exc
@@ -80,23 +87,43 @@ async def refuse(scope: Scope, receive: Receive, send: Send, exc: HTTPException)
     await response(scope, receive, send)
 
 
-def request_response(endpoint: Callable[[Request], Any]) -> ASGIApp:
+def request_response(endpoint: Endpoint) -> ASGIApp:
     """Turn `endpoint(request) -> Response` into an ASGI app (`def` in a thread)."""
-    endpoint = as_async(endpoint)
+    call = as_async(endpoint)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        response = await endpoint(Request(scope, receive))
+        response: Response = await call(Request(scope, receive))
         await response(scope, receive, send)
 
     return app
 
 
 class BaseRoute:
+    """What every route is: an ASGI app that can say whether a scope `matches`
+    it, and `handle` one that does."""
+
     path: str
     name: str | None
-    path_regex: re.Pattern
+    path_regex: re.Pattern[str]
     path_format: str
     convertors: dict[str, Convertor]
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """NONE, PARTIAL or FULL, and what to add to the scope if it is used."""
+        raise NotImplementedError
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Standing alone, a route handles what it matches, and 404s the rest."""
+        match, child = self.matches(scope)
+        if match is Match.NONE:
+            if scope["type"] == "http":
+                await refuse(scope, receive, send, HTTPException(404))
+            return
+        scope.update(child)
+        await self.handle(scope, receive, send)
 
     @cached_property
     def start(self) -> str:
@@ -123,11 +150,14 @@ class BaseRoute:
 class Route(BaseRoute):
     """A path template and methods, handled by `async def endpoint(request)`."""
 
+    name: str  # the endpoint's name unless given: routes are always named
+
     def __init__(
         self,
         path: str,
         endpoint: Callable[..., Any],
-        methods: Sequence[str] | None = None,
+        *,
+        methods: Collection[str] | None = None,
         name: str | None = None,
     ) -> None:
         if not path.startswith("/"):
@@ -162,19 +192,6 @@ class Route(BaseRoute):
             await refuse(scope, receive, send, exc)
             return
         await self.app(scope, receive, send)
-
-
-class APIRoute(Route):
-    """The route FastAPI's decorators make: exactly the methods given, and tags."""
-
-    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any):
-        self.options = options  # kept, so include_router can make a copy
-        self.tags: list[str] = list(options.get("tags") or [])
-        methods, name = options.get("methods"), options.get("name")
-        super().__init__(path, endpoint, methods=methods, name=name)
-
-    def add_implicit_methods(self) -> None:
-        pass  # `@app.get` answers GET only; HEAD gets a 405, as in FastAPI
 
 
 class Mount(BaseRoute):
@@ -233,96 +250,55 @@ class Mount(BaseRoute):
 
 
 class Router:
-    """An ordered list of routes, itself an ASGI app; FastAPI calls it APIRouter."""
+    """An ordered list of routes, itself an ASGI app."""
 
     def __init__(
         self,
         routes: Sequence[BaseRoute] | None = None,
-        prefix: str = "",
-        tags: list[str] | None = None,
         redirect_slashes: bool = True,
-        lifespan: Lifespan | None = None,
+        on_startup: Sequence[EventHandler] | None = None,
+        on_shutdown: Sequence[EventHandler] | None = None,
+        lifespan: Lifespan | LifespanGenerator | None = None,
+        default: ASGIApp | None = None,
     ) -> None:
         self.routes: list[BaseRoute] = list(routes or [])
-        self.prefix, self.tags = check_prefix(prefix), list(tags or [])
         self.redirect_slashes = redirect_slashes
-        self.lifespan_context = lifespan
+        self.default = self.not_found if default is None else default  # no match
+        self.on_startup = list(on_startup or [])
+        self.on_shutdown = list(on_shutdown or [])
+        self.lifespan_context = (
+            event_handlers_lifespan(self.on_startup, self.on_shutdown)
+            if lifespan is None
+            else as_lifespan(lifespan)
+        )
 
     # Registration -------------------------------------------------------
 
     def add_route(
-        self, path: str, endpoint: Callable[..., Any], methods=None, name=None
-    ):
+        self,
+        path: str,
+        endpoint: Endpoint,
+        methods: Collection[str] | None = None,
+        name: str | None = None,
+    ) -> None:
         """A Starlette-style route: `async def endpoint(request) -> Response`."""
-        self.routes.append(
-            Route(self.prefix + path, endpoint, methods=methods, name=name)
-        )
+        self.routes.append(Route(path, endpoint, methods=methods, name=name))
 
-    def route(self, path: str, methods: list[str] | None = None, name=None) -> Callable:
-        def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    def route(
+        self, path: str, methods: Sequence[str] | None = None, name: str | None = None
+    ) -> Decorator[F]:
+        def register(endpoint: F) -> F:
             self.add_route(path, endpoint, methods=methods, name=name)
             return endpoint
 
         return register
 
-    def add_api_route(
-        self, path: str, endpoint: Callable[..., Any], **options: Any
-    ) -> None:
-        """The route behind `@router.get(...)` and friends."""
-        options["tags"] = self.tags + list(options.get("tags") or [])
-        self.routes.append(APIRoute(self.prefix + path, endpoint, **options))
-
-    def api_route(self, path: str, **options: Any) -> Callable:
-        def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-            self.add_api_route(path, endpoint, **options)
-            return endpoint
-
-        return register
-
-    def get(self, path: str, **options: Any) -> Callable:
-        return self.api_route(path, methods=["GET"], **options)
-
-    def put(self, path: str, **options: Any) -> Callable:
-        return self.api_route(path, methods=["PUT"], **options)
-
-    def post(self, path: str, **options: Any) -> Callable:
-        return self.api_route(path, methods=["POST"], **options)
-
-    def delete(self, path: str, **options: Any) -> Callable:
-        return self.api_route(path, methods=["DELETE"], **options)
-
-    def patch(self, path: str, **options: Any) -> Callable:
-        return self.api_route(path, methods=["PATCH"], **options)
-
-    def options(self, path: str, **options: Any) -> Callable:
-        return self.api_route(path, methods=["OPTIONS"], **options)
-
-    def head(self, path: str, **options: Any) -> Callable:
-        return self.api_route(path, methods=["HEAD"], **options)
-
-    def trace(self, path: str, **options: Any) -> Callable:
-        return self.api_route(path, methods=["TRACE"], **options)
-
-    def include_router(
-        self, router: Router, prefix: str = "", tags: list[str] | None = None
-    ) -> None:
-        """Copy another router's routes in, under `prefix`, with extra `tags`."""
-        check_prefix(prefix)
-        for route in router.routes:
-            if isinstance(route, APIRoute):
-                options = {**route.options, "tags": list(tags or []) + route.tags}
-                self.add_api_route(prefix + route.path, route.endpoint, **options)
-            elif isinstance(route, Route):
-                methods = route.methods
-                self.add_route(prefix + route.path, route.endpoint, methods, route.name)
-            elif isinstance(route, Mount):
-                mount = Mount(
-                    self.prefix + prefix + route.path, route.app, name=route.name
-                )
-                self.routes.append(mount)
-
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
-        self.routes.append(Mount(self.prefix + path, app=app, name=name))
+        self.routes.append(Mount(path, app=app, name=name))
+
+    def add_event_handler(self, event: str, func: EventHandler) -> None:
+        """Run `func` at "startup" or "shutdown" (routers without a lifespan)."""
+        {"startup": self.on_startup, "shutdown": self.on_shutdown}[event].append(func)
 
     def url_path_for(self, name: str, **params: Any) -> str:
         for route in self.routes:
@@ -358,6 +334,9 @@ class Router:
         if redirect is not None:
             await redirect(scope, receive, send)
             return
+        await self.default(scope, receive, send)
+
+    async def not_found(self, scope: Scope, receive: Receive, send: Send) -> None:
         await refuse(scope, receive, send, HTTPException(404))
 
     def slash_redirect(self, scope: Scope) -> Response | None:

@@ -7,6 +7,7 @@ response_model) as FastAPI does.
 """
 
 from . import status
+from .apirouting import APIRoute, APIRouter
 from .applications import App
 from .datastructures import URL, Headers, QueryParams, State
 from .encoders import jsonable_encoder
@@ -22,10 +23,8 @@ from .responses import (
     Response,
     StreamingResponse,
 )
-from .routing import APIRoute, Match, Mount, NoMatchFound, Route, Router
+from .routing import Match, Mount, NoMatchFound, Route, Router
 from .types import ASGIApp, Message, Receive, Scope, Send
-
-APIRouter = Router  # FastAPI's name for it
 
 __all__ = [
     "URL",

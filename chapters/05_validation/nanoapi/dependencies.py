@@ -21,7 +21,7 @@ import pydantic
 from pydantic import BaseModel, TypeAdapter, create_model
 
 from .exceptions import HTTPException, RequestValidationError
-from .params import Body, Param, Path, Query, Required
+from .params import MISSING, Body, Param, Path, Query
 from .requests import Request
 from .responses import Response
 
@@ -32,8 +32,8 @@ REQUEST_ATTRIBUTES = {
     "header": "headers",
     "cookie": "cookies",
 }
-Missing: Any = type("Missing", (), {"__repr__": lambda self: "Missing"})()
 SEQUENCES = (list, tuple, set, frozenset, Sequence)
+Errors = list[dict[str, Any]]  # Pydantic's error dicts, located as FastAPI does
 
 
 def is_subclass(annotation: Any, cls: type | tuple[type, ...]) -> bool:
@@ -80,10 +80,10 @@ class Field:
 
     @property
     def required(self) -> bool:
-        return self.default is Required
+        return self.default is MISSING
 
 
-def find_marker(annotation: Any, default: Any) -> tuple[Any, list, Param | None]:
+def find_marker(annotation: Any, default: Any) -> tuple[Any, list[Any], Param | None]:
     """Split `Annotated[int, Query(gt=0)] = 5` into (int, [other metadata], marker)."""
     kind, extras = annotation, []
     if get_origin(annotation) is Annotated:
@@ -95,22 +95,26 @@ def find_marker(annotation: Any, default: Any) -> tuple[Any, list, Param | None]
     if not markers:
         return kind, extras, None
     marker = markers[-1]
-    if marker.default is not Required:
+    if marker.default is not MISSING:
         raise TypeError(f"set the default of {marker!r} with `=`, not in Annotated")
     marker = type(marker).__new__(type(marker))
     marker.__dict__.update(markers[-1].__dict__, default=default)
     return kind, extras, marker
 
 
-def analyze_param(name: str, param: inspect.Parameter, path_names: set[str]):
-    """A Field, or "request"/"response" for objects the framework hands in."""
+def analyze_param(
+    name: str, param: inspect.Parameter, path_names: set[str]
+) -> Field | type[Request] | type[Response]:
+    """A Field, or the class of an object the framework hands in itself."""
     annotation = Any if param.annotation is param.empty else param.annotation
-    default = Required if param.default is param.empty else param.default
+    default = param.default
+    if default is param.empty or default is ...:  # `= ...` says required too
+        default = MISSING
     kind, extras, marker = find_marker(annotation, default)
     if marker is None and is_subclass(kind, Request):
-        return "request"
+        return Request
     if marker is None and is_subclass(kind, Response):
-        return "response"
+        return Response
     if marker is None:
         if name in path_names:
             marker = Path()
@@ -136,7 +140,7 @@ class FieldsValidator:
 
     def __init__(self, fields: list[Field]) -> None:
         self.fields = fields
-        definitions = {
+        definitions: dict[str, Any] = {
             f"f{i}": (f.annotation, ... if f.required else f.default)
             for i, f in enumerate(fields)
         }
@@ -144,7 +148,7 @@ class FieldsValidator:
         self.validator = model.__pydantic_validator__
         self.sources = {f.source for f in fields}  # only these are read per request
 
-    def validate(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[dict]]:
+    def validate(self, raw: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
         if not self.fields:
             return {}, []
         try:
@@ -153,7 +157,7 @@ class FieldsValidator:
             return {}, [self.locate(error) for error in exc.errors(include_url=False)]
         return {f.name: getattr(model, f"f{i}") for i, f in enumerate(self.fields)}, []
 
-    def locate(self, error: dict) -> dict:
+    def locate(self, error: Any) -> dict[str, Any]:
         """("f2", 0) -> ("query", "tags", 0): where the client put the value."""
         key, *rest = error["loc"]
         field = self.fields[int(key[1:])]
@@ -189,11 +193,11 @@ class BodyValidator:
         else:
             self.adapter = TypeAdapter(fields[0].annotation)
 
-    def validate(self, body: Any) -> tuple[dict[str, Any], list[dict]]:
+    def validate(self, body: Any) -> tuple[dict[str, Any], Errors]:
         if self.embedded:
             return self.validate_embedded(body)
         only = self.fields[0]
-        if body is Missing:
+        if body is MISSING:
             if only.required:
                 return {}, [missing_error(("body",))]
             return {only.name: deepcopy(only.default)}, []
@@ -204,8 +208,8 @@ class BodyValidator:
             return {}, [{**e, "loc": ("body", *e["loc"])} for e in errors]
         return {only.name: value}, []
 
-    def validate_embedded(self, body: Any) -> tuple[dict[str, Any], list[dict]]:
-        if body is Missing or isinstance(body, bytes):
+    def validate_embedded(self, body: Any) -> tuple[dict[str, Any], Errors]:
+        if body is MISSING or isinstance(body, bytes):
             body = {}
         elif not isinstance(body, dict):  # a list, a string, null...
             return {}, [missing_error(("body", f.alias)) for f in self.fields]
@@ -214,15 +218,8 @@ class BodyValidator:
         return self.inner.validate(raw)
 
 
-def missing_error(loc: tuple) -> dict[str, Any]:
+def missing_error(loc: tuple[str, ...]) -> dict[str, Any]:
     return {"type": "missing", "loc": loc, "msg": "Field required", "input": None}
-
-
-def is_async(call: Callable[..., Any], test: Callable[[Any], bool]) -> bool:
-    """Does `test` hold for the function, or for a callable object's __call__?"""
-    if inspect.isclass(call):
-        return False
-    return test(call) or test(getattr(call, "__call__", None))  # noqa: B004
 
 
 @dataclass
@@ -232,14 +229,16 @@ class Dependant:
     call: Callable[..., Any]
     params: list[Field] = field(default_factory=list)
     body: list[Field] = field(default_factory=list)
-    request_name: str | None = None
-    response_name: str | None = None
+    request_name: str | None = None  # the parameter that receives the Request
+    response_name: str | None = None  # ... and the one that receives a Response
+    params_validator: FieldsValidator = field(init=False)
+    body_validator: BodyValidator | None = field(init=False, default=None)
 
-    def __post_init__(self) -> None:
+    def prepare(self) -> None:
+        """Build the validators, once every parameter is known."""
         self.params.sort(key=lambda f: SOURCES.index(f.source))
         self.params_validator = FieldsValidator(self.params)
         self.body_validator = BodyValidator(self.body) if self.body else None
-        self.is_coroutine = is_async(self.call, inspect.iscoroutinefunction)
 
 
 def signature(call: Callable[..., Any]) -> inspect.Signature:
@@ -252,32 +251,27 @@ def signature(call: Callable[..., Any]) -> inspect.Signature:
 def get_dependant(path: str, call: Callable[..., Any]) -> Dependant:
     """Read `call`'s signature once: the plan for every request to come."""
     path_names = set(re.findall(r"{(\w+)", path))
-    params, body, special = [], [], {}
-    for name, param in signature(call).parameters.items():
-        found = analyze_param(name, param, path_names)
-        if isinstance(found, str):
-            special[f"{found}_name"] = name
-        elif found.source == "body":
-            body.append(found)
+    dependant = Dependant(call)
+    for param_name, param in signature(call).parameters.items():
+        found = analyze_param(param_name, param, path_names)
+        if isinstance(found, Field):
+            (dependant.body if found.source == "body" else dependant.params).append(
+                found
+            )
+        elif found is Request:
+            dependant.request_name = param_name
         else:
-            params.append(found)
-    return Dependant(call, params, body, **special)
-
-
-def raw_header(request: Request, name: bytes) -> str:
-    """One header, found in the scope's raw list without building them all."""
-    for key, value in request.scope["headers"]:
-        if key.lower() == name:
-            return value.decode("latin-1")
-    return ""
+            dependant.response_name = param_name
+    dependant.prepare()
+    return dependant
 
 
 async def read_body(request: Request) -> Any:
     """The body as JSON when it says it is JSON, else the raw bytes."""
     body = await request.body()
     if not body:
-        return Missing
-    content_type = raw_header(request, b"content-type").split(";")[0].lower()
+        return MISSING
+    content_type = request.headers.get("content-type", "").split(";")[0].lower()
     maintype, _, subtype = content_type.strip().partition("/")
     is_json = subtype == "json" or subtype.endswith("+json")
     if maintype != "application" or not is_json:
@@ -285,24 +279,22 @@ async def read_body(request: Request) -> Any:
     try:
         return json.loads(body)
     except json.JSONDecodeError as exc:
-        error = {"type": "json_invalid", "loc": ("body", exc.pos)}
+        error: dict[str, Any] = {"type": "json_invalid", "loc": ("body", exc.pos)}
         error.update(msg="JSON decode error", input={}, ctx={"error": exc.msg})
         raise RequestValidationError([error]) from exc
     except Exception as exc:  # bytes that are not UTF-8, nesting too deep...
         raise HTTPException(400, "There was an error parsing the body") from exc
 
 
-def empty_response() -> Response:
-    """The Response a handler may ask for, to set headers, cookies or status."""
-    response = Response()
-    del response.headers["content-length"]
-    response.status_code = None
-    return response
+def sub_response() -> Response:
+    """The Response a handler may ask for, to set headers, cookies or a status.
+    Its status 0 means "not set": then the route's own status is used."""
+    return Response(status_code=0)
 
 
 def solve(
     dependant: Dependant, request: Request, body: Any
-) -> tuple[dict[str, Any], list[dict]]:
+) -> tuple[dict[str, Any], Errors]:
     """The keyword arguments for `dependant.call`, or what was wrong."""
     raw = dependant.params_validator.gather(request)
     values, errors = dependant.params_validator.validate(raw)
@@ -313,5 +305,5 @@ def solve(
     if dependant.request_name:
         values[dependant.request_name] = request
     if dependant.response_name:
-        values[dependant.response_name] = empty_response()
+        values[dependant.response_name] = sub_response()
     return values, errors

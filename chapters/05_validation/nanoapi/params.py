@@ -8,18 +8,27 @@ are handed to Pydantic as field constraints. Without a marker, the rules of
 `dependencies.analyze_param` decide.
 """
 
+from enum import Enum
 from typing import Any
 
-Required: Any = ...  # `Query(...)` or `Query()`: the client must send it
+
+class Missing(Enum):
+    """No value at all: a parameter without a default, a request without a
+    body. (None cannot say it: None is a value a client or a handler may give.)"""
+
+    MISSING = "MISSING"
+
+
+MISSING = Missing.MISSING
 
 
 class Param:
     source = "query"
 
     def __init__(
-        self, default: Any = Required, *, alias: str | None = None, **constraints: Any
+        self, default: Any = MISSING, *, alias: str | None = None, **constraints: Any
     ) -> None:
-        self.default = default
+        self.default = MISSING if default is ... else default  # `Query(...)`: required
         self.alias = alias
         self.constraints = constraints  # for pydantic.Field: gt, max_length...
 
@@ -39,7 +48,7 @@ class Header(Param):
     source = "header"
 
     def __init__(
-        self, default: Any = Required, *, convert_underscores: bool = True, **kw: Any
+        self, default: Any = MISSING, *, convert_underscores: bool = True, **kw: Any
     ) -> None:
         super().__init__(default, **kw)
         self.convert_underscores = convert_underscores  # user_agent -> user-agent
@@ -52,6 +61,8 @@ class Cookie(Param):
 class Body(Param):
     source = "body"
 
-    def __init__(self, default: Any = Required, *, embed: bool = False, **kw: Any):
+    def __init__(
+        self, default: Any = MISSING, *, embed: bool = False, **kw: Any
+    ) -> None:
         super().__init__(default, **kw)
         self.embed = embed  # {"item": {...}} instead of the bare {...}

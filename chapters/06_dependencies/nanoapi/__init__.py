@@ -7,6 +7,7 @@ response.
 """
 
 from . import status
+from .apirouting import APIRoute, APIRouter
 from .applications import App
 from .background import BackgroundTask, BackgroundTasks
 from .datastructures import URL, Headers, QueryParams, State
@@ -23,10 +24,8 @@ from .responses import (
     Response,
     StreamingResponse,
 )
-from .routing import APIRoute, Match, Mount, NoMatchFound, Route, Router
+from .routing import Match, Mount, NoMatchFound, Route, Router
 from .types import ASGIApp, Message, Receive, Scope, Send
-
-APIRouter = Router  # FastAPI's name for it
 
 __all__ = [
     "URL",

@@ -9,18 +9,28 @@ are handed to Pydantic as field constraints. Without a marker, the rules of
 another callable.
 """
 
-from typing import Any
+from enum import Enum
+from typing import Any, Literal
 
-Required: Any = ...  # `Query(...)` or `Query()`: the client must send it
+
+class Missing(Enum):
+    """No value at all: a parameter without a default, a request without a
+    body. (None cannot say it: None is a value a client or a handler may give.)"""
+
+    MISSING = "MISSING"
+
+
+MISSING = Missing.MISSING
+CleanupScope = Literal["function", "request"]  # when a yield dependency cleans up
 
 
 class Param:
     source = "query"
 
     def __init__(
-        self, default: Any = Required, *, alias: str | None = None, **constraints: Any
+        self, default: Any = MISSING, *, alias: str | None = None, **constraints: Any
     ) -> None:
-        self.default = default
+        self.default = MISSING if default is ... else default  # `Query(...)`: required
         self.alias = alias
         self.constraints = constraints  # for pydantic.Field: gt, max_length...
 
@@ -40,7 +50,7 @@ class Header(Param):
     source = "header"
 
     def __init__(
-        self, default: Any = Required, *, convert_underscores: bool = True, **kw: Any
+        self, default: Any = MISSING, *, convert_underscores: bool = True, **kw: Any
     ) -> None:
         super().__init__(default, **kw)
         self.convert_underscores = convert_underscores  # user_agent -> user-agent
@@ -53,7 +63,9 @@ class Cookie(Param):
 class Body(Param):
     source = "body"
 
-    def __init__(self, default: Any = Required, *, embed: bool = False, **kw: Any):
+    def __init__(
+        self, default: Any = MISSING, *, embed: bool = False, **kw: Any
+    ) -> None:
         super().__init__(default, **kw)
         self.embed = embed  # {"item": {...}} instead of the bare {...}
 
@@ -72,7 +84,7 @@ class Depends:
         dependency: Any = None,
         *,
         use_cache: bool = True,
-        scope: str | None = None,
+        scope: CleanupScope | None = None,
     ) -> None:
         self.dependency = dependency
         self.use_cache = use_cache

@@ -73,7 +73,7 @@ class Request:
     @property
     def path_params(self) -> dict[str, Any]:
         """What the route's path template matched: `{"item_id": 3}`."""
-        return self.scope.get("path_params", {})
+        return cast(dict[str, Any], self.scope.get("path_params", {}))
 
     def url_for(self, name: str, **path_params: Any) -> URL:
         """The absolute URL of the route called `name` (reverse routing)."""

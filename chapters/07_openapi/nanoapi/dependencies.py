@@ -16,7 +16,12 @@ import inspect
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractContextManager,
+    AsyncExitStack,
+    asynccontextmanager,
+    contextmanager,
+)
 from copy import deepcopy
 from dataclasses import dataclass, field, is_dataclass
 from functools import cached_property, lru_cache
@@ -28,7 +33,7 @@ from pydantic import BaseModel, TypeAdapter, create_model
 from .background import BackgroundTasks
 from .concurrency import run_in_threadpool
 from .exceptions import HTTPException, RequestValidationError
-from .params import Body, Depends, Param, Path, Query, Required
+from .params import MISSING, Body, CleanupScope, Depends, Param, Path, Query
 from .requests import Request
 from .responses import Response
 
@@ -39,8 +44,8 @@ REQUEST_ATTRIBUTES = {
     "header": "headers",
     "cookie": "cookies",
 }
-Missing: Any = type("Missing", (), {"__repr__": lambda self: "Missing"})()
 SEQUENCES = (list, tuple, set, frozenset, Sequence)
+Errors = list[dict[str, Any]]  # Pydantic's error dicts, located as FastAPI does
 
 
 def is_subclass(annotation: Any, cls: type | tuple[type, ...]) -> bool:
@@ -87,10 +92,10 @@ class Field:
 
     @property
     def required(self) -> bool:
-        return self.default is Required
+        return self.default is MISSING
 
 
-def find_marker(annotation: Any, default: Any) -> tuple[Any, list, Param | None]:
+def find_marker(annotation: Any, default: Any) -> tuple[Any, list[Any], Param | None]:
     """Split `Annotated[int, Query(gt=0)] = 5` into (int, [other metadata], marker)."""
     kind, extras = annotation, []
     if get_origin(annotation) is Annotated:
@@ -102,7 +107,7 @@ def find_marker(annotation: Any, default: Any) -> tuple[Any, list, Param | None]
     if not markers:
         return kind, extras, None
     marker = markers[-1]
-    if marker.default is not Required:
+    if marker.default is not MISSING:
         raise TypeError(f"set the default of {marker!r} with `=`, not in Annotated")
     marker = type(marker).__new__(type(marker))
     marker.__dict__.update(markers[-1].__dict__, default=default)
@@ -123,20 +128,24 @@ def find_depends(annotation: Any, default: Any) -> Depends | None:
     return depends
 
 
-def analyze_param(name: str, param: inspect.Parameter, path_names: set[str]):
-    """A Field, a Depends, or the name of an object the framework hands in."""
+Special = type[Request] | type[Response] | type[BackgroundTasks]
+
+
+def analyze_param(
+    name: str, param: inspect.Parameter, path_names: set[str]
+) -> Field | Depends | Special:
+    """A Field, a Depends, or the class of an object the framework hands in."""
     annotation = Any if param.annotation is param.empty else param.annotation
-    default = Required if param.default is param.empty else param.default
+    default = param.default
+    if default is param.empty or default is ...:  # `= ...` says required too
+        default = MISSING
     depends = find_depends(annotation, default)
     if depends is not None:
         return depends
     kind, extras, marker = find_marker(annotation, default)
-    if marker is None and is_subclass(kind, Request):
-        return "request"
-    if marker is None and is_subclass(kind, Response):
-        return "response"
-    if marker is None and is_subclass(kind, BackgroundTasks):
-        return "background"
+    for special in (Request, Response, BackgroundTasks):
+        if marker is None and is_subclass(kind, special):
+            return special
     if marker is None:
         if name in path_names:
             marker = Path()
@@ -162,7 +171,7 @@ class FieldsValidator:
 
     def __init__(self, fields: list[Field]) -> None:
         self.fields = fields
-        definitions = {
+        definitions: dict[str, Any] = {
             f"f{i}": (f.annotation, ... if f.required else f.default)
             for i, f in enumerate(fields)
         }
@@ -170,7 +179,7 @@ class FieldsValidator:
         self.validator = model.__pydantic_validator__
         self.sources = {f.source for f in fields}  # only these are read per request
 
-    def validate(self, raw: dict[str, Any]) -> tuple[dict[str, Any], list[dict]]:
+    def validate(self, raw: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
         if not self.fields:
             return {}, []
         try:
@@ -179,7 +188,7 @@ class FieldsValidator:
             return {}, [self.locate(error) for error in exc.errors(include_url=False)]
         return {f.name: getattr(model, f"f{i}") for i, f in enumerate(self.fields)}, []
 
-    def locate(self, error: dict) -> dict:
+    def locate(self, error: Any) -> dict[str, Any]:
         """("f2", 0) -> ("query", "tags", 0): where the client put the value."""
         key, *rest = error["loc"]
         field = self.fields[int(key[1:])]
@@ -215,11 +224,11 @@ class BodyValidator:
         else:
             self.adapter = TypeAdapter(fields[0].annotation)
 
-    def validate(self, body: Any) -> tuple[dict[str, Any], list[dict]]:
+    def validate(self, body: Any) -> tuple[dict[str, Any], Errors]:
         if self.embedded:
             return self.validate_embedded(body)
         only = self.fields[0]
-        if body is Missing:
+        if body is MISSING:
             if only.required:
                 return {}, [missing_error(("body",))]
             return {only.name: deepcopy(only.default)}, []
@@ -230,8 +239,8 @@ class BodyValidator:
             return {}, [{**e, "loc": ("body", *e["loc"])} for e in errors]
         return {only.name: value}, []
 
-    def validate_embedded(self, body: Any) -> tuple[dict[str, Any], list[dict]]:
-        if body is Missing or isinstance(body, bytes):
+    def validate_embedded(self, body: Any) -> tuple[dict[str, Any], Errors]:
+        if body is MISSING or isinstance(body, bytes):
             body = {}
         elif not isinstance(body, dict):  # a list, a string, null...
             return {}, [missing_error(("body", f.alias)) for f in self.fields]
@@ -240,7 +249,7 @@ class BodyValidator:
         return self.inner.validate(raw)
 
 
-def missing_error(loc: tuple) -> dict[str, Any]:
+def missing_error(loc: tuple[str, ...]) -> dict[str, Any]:
     return {"type": "missing", "loc": loc, "msg": "Field required", "input": None}
 
 
@@ -262,16 +271,15 @@ class Dependant:
     dependencies: list[Dependant] = field(default_factory=list)
     name: str | None = None  # the parameter that receives this value
     use_cache: bool = True
-    scope: str | None = None  # when a yield dependency's cleanup runs
-    request_name: str | None = None
-    response_name: str | None = None
-    background_name: str | None = None
+    scope: CleanupScope | None = None  # when a yield dependency's cleanup runs
+    request_name: str | None = None  # the parameter that receives the Request
+    response_name: str | None = None  # ... the one that receives a Response
+    background_name: str | None = None  # ... and the one for BackgroundTasks
     embedded_body: bool = False  # the route's body is split among several fields
+    params_validator: FieldsValidator = field(init=False)
+    body_validator: BodyValidator | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.params.sort(key=lambda f: SOURCES.index(f.source))
-        self.params_validator = FieldsValidator(self.params)
-        self.body_validator: BodyValidator | None = None
         self.is_coroutine = is_async(self.call, inspect.iscoroutinefunction)
         self.is_async_generator = is_async(self.call, inspect.isasyncgenfunction)
         self.is_generator = is_async(self.call, inspect.isgeneratorfunction)
@@ -289,7 +297,7 @@ class Dependant:
         return self.yields or any(d.uses_yield for d in self.dependencies)
 
     @property
-    def cleanup_scope(self) -> str | None:
+    def cleanup_scope(self) -> CleanupScope | None:
         """When a yield dependency's cleanup runs: "request" unless told."""
         if self.scope or not self.yields:
             return self.scope
@@ -299,10 +307,13 @@ class Dependant:
         """The body fields of the whole tree: together they make one body."""
         return [f for d in self.dependencies for f in d.flat_body()] + self.body
 
-    def prepare_body(self, embedded: bool) -> None:
-        """Build the body validators once the whole tree is known."""
+    def prepare(self, embedded: bool) -> None:
+        """Build the validators, once the whole tree and its body are known."""
+        self.embedded_body = embedded
         for dependant in self.dependencies:
-            dependant.prepare_body(embedded)
+            dependant.prepare(embedded)
+        self.params.sort(key=lambda f: SOURCES.index(f.source))
+        self.params_validator = FieldsValidator(self.params)
         if self.body:
             self.body_validator = BodyValidator(self.body, embedded)
 
@@ -315,40 +326,48 @@ def signature(call: Callable[..., Any]) -> inspect.Signature:
 
 
 def get_dependant(
-    path: str, call: Callable[..., Any], depends: Depends | None = None, name=None
+    path: str,
+    call: Callable[..., Any],
+    depends: Depends | None = None,
+    name: str | None = None,
 ) -> Dependant:
     """Read `call`'s signature once: the plan for every request to come."""
     path_names = set(re.findall(r"{(\w+)", path))
-    params, body, dependencies, special = [], [], [], {}
+    dependant = Dependant(call, path, name=name)
+    if depends is not None:
+        dependant.use_cache, dependant.scope = depends.use_cache, depends.scope
     for param_name, param in signature(call).parameters.items():
         found = analyze_param(param_name, param, path_names)
         if isinstance(found, Depends):
             sub = get_dependant(path, found.dependency, found, param_name)
-            dependencies.append(sub)
-        elif isinstance(found, str):
-            special[f"{found}_name"] = param_name
-        elif found.source == "body":
-            body.append(found)
+            dependant.dependencies.append(sub)
+        elif isinstance(found, Field):
+            (dependant.body if found.source == "body" else dependant.params).append(
+                found
+            )
+        elif found is Request:
+            dependant.request_name = param_name
+        elif found is Response:
+            dependant.response_name = param_name
         else:
-            params.append(found)
-    options = (
-        {"use_cache": depends.use_cache, "scope": depends.scope} if depends else {}
-    )
-    dependant = Dependant(
-        call, path, params, body, dependencies, name, **options, **special
-    )
-    for sub in dependencies:  # cleanup after the response cannot use what is gone
+            dependant.background_name = param_name
+    check_scopes(dependant)
+    return dependant
+
+
+def check_scopes(dependant: Dependant) -> None:
+    """Cleanup after the response cannot use what a function-scoped one closed."""
+    for sub in dependant.dependencies:
         if dependant.cleanup_scope == "request" and sub.scope == "function":
-            name = getattr(call, "__name__", repr(call))
+            name = getattr(dependant.call, "__name__", repr(dependant.call))
             raise TypeError(
                 f"{name!r} has the request scope, so it cannot depend on "
                 f"{sub.name!r}, whose cleanup has the function scope"
             )
-    return dependant
 
 
 def get_route_dependant(
-    path: str, call: Callable[..., Any], dependencies: list[Depends]
+    path: str, call: Callable[..., Any], dependencies: Sequence[Depends]
 ) -> Dependant:
     """The handler's tree; `dependencies=[...]` run first, their values unused."""
     dependant = get_dependant(path, call)
@@ -356,25 +375,16 @@ def get_route_dependant(
     dependant.dependencies[:0] = extra
     fields = dependant.flat_body()
     names = {f.name for f in fields}
-    dependant.embedded_body = len(names) > 1 or (bool(fields) and fields[0].embed)
-    dependant.prepare_body(dependant.embedded_body)
+    dependant.prepare(len(names) > 1 or (bool(fields) and fields[0].embed))
     return dependant
-
-
-def raw_header(request: Request, name: bytes) -> str:
-    """One header, found in the scope's raw list without building them all."""
-    for key, value in request.scope["headers"]:
-        if key.lower() == name:
-            return value.decode("latin-1")
-    return ""
 
 
 async def read_body(request: Request) -> Any:
     """The body as JSON when it says it is JSON, else the raw bytes."""
     body = await request.body()
     if not body:
-        return Missing
-    content_type = raw_header(request, b"content-type").split(";")[0].lower()
+        return MISSING
+    content_type = request.headers.get("content-type", "").split(";")[0].lower()
     maintype, _, subtype = content_type.strip().partition("/")
     is_json = subtype == "json" or subtype.endswith("+json")
     if maintype != "application" or not is_json:
@@ -382,29 +392,27 @@ async def read_body(request: Request) -> Any:
     try:
         return json.loads(body)
     except json.JSONDecodeError as exc:
-        error = {"type": "json_invalid", "loc": ("body", exc.pos)}
+        error: dict[str, Any] = {"type": "json_invalid", "loc": ("body", exc.pos)}
         error.update(msg="JSON decode error", input={}, ctx={"error": exc.msg})
         raise RequestValidationError([error]) from exc
     except Exception as exc:  # bytes that are not UTF-8, nesting too deep...
         raise HTTPException(400, "There was an error parsing the body") from exc
 
 
-def empty_response() -> Response:
-    """The Response a handler may ask for, to set headers, cookies or status."""
-    response = Response()
-    del response.headers["content-length"]
-    response.status_code = None
-    return response
+def sub_response() -> Response:
+    """The Response a handler may ask for, to set headers, cookies or a status.
+    Its status 0 means "not set": then the route's own status is used."""
+    return Response(status_code=0)
 
 
 @lru_cache(maxsize=256)
 def override_dependant(
-    original: Dependant, replacement: Callable[..., Any], embedded_body: bool
+    original: Dependant, replacement: Callable[..., Any]
 ) -> Dependant:
     """The replacement's tree, read once (not on every request of a test)."""
     depends = Depends(replacement, scope=original.scope)
     sub = get_dependant(original.path, replacement, depends, original.name)
-    sub.prepare_body(embedded_body)
+    sub.prepare(original.embedded_body)
     return sub
 
 
@@ -413,18 +421,20 @@ class Solver:
     """One request's walk through a tree of Dependants."""
 
     request: Request
-    body: Any
+    body: Any  # the request's body, read once, or MISSING
+    overrides: dict[Callable[..., Any], Callable[..., Any]]
     request_stack: AsyncExitStack  # closes after the response is sent
     function_stack: AsyncExitStack  # closes when the handler returns
-    overrides: dict[Callable[..., Any], Callable[..., Any]]
-    embedded_body: bool = False
     background: BackgroundTasks | None = None
     response: Response | None = None  # made for the first who asks for one
-    cache: dict[tuple, Any] = field(default_factory=dict)
+    cache: dict[tuple[Callable[..., Any], str | None], Any] = field(
+        default_factory=dict
+    )
 
-    async def solve(self, dependant: Dependant) -> tuple[dict[str, Any], list[dict]]:
+    async def solve(self, dependant: Dependant) -> tuple[dict[str, Any], Errors]:
         """The keyword arguments for `dependant.call`, or what was wrong."""
-        values, errors = {}, []
+        values: dict[str, Any] = {}
+        errors: Errors = []
         for sub in dependant.dependencies:
             used = self.override(sub)
             sub_values, sub_errors = await self.solve(used) if used.takes else ({}, [])
@@ -443,7 +453,7 @@ class Solver:
         values.update(own_values)
         return values, errors + own_errors
 
-    def solve_own(self, dependant: Dependant) -> tuple[dict[str, Any], list[dict]]:
+    def solve_own(self, dependant: Dependant) -> tuple[dict[str, Any], Errors]:
         raw = dependant.params_validator.gather(self.request)
         values, errors = dependant.params_validator.validate(raw)
         if dependant.body_validator is not None:
@@ -453,7 +463,7 @@ class Solver:
         if dependant.request_name:
             values[dependant.request_name] = self.request
         if dependant.response_name:
-            self.response = self.response or empty_response()
+            self.response = self.response or sub_response()
             values[dependant.response_name] = self.response
         if dependant.background_name:
             self.background = self.background or BackgroundTasks()
@@ -465,7 +475,7 @@ class Solver:
         replacement = self.overrides.get(dependant.call)
         if replacement is None:
             return dependant
-        return override_dependant(dependant, replacement, self.embedded_body)
+        return override_dependant(dependant, replacement)
 
     async def call(self, dependant: Dependant, values: dict[str, Any]) -> Any:
         func = dependant.call
@@ -479,15 +489,20 @@ class Solver:
         return await run_in_threadpool(func, **values)
 
     def stack_for(self, dependant: Dependant) -> AsyncExitStack:
-        return (
-            self.function_stack if dependant.scope == "function" else self.request_stack
-        )
+        if dependant.scope == "function":
+            return self.function_stack
+        return self.request_stack
 
-    async def enter_in_thread(self, dependant: Dependant, manager: Any) -> Any:
+    async def enter_in_thread(
+        self, dependant: Dependant, manager: AbstractContextManager[Any]
+    ) -> Any:
         """A plain generator may block: enter and leave it in a worker thread."""
 
-        async def leave(*exc_info: Any) -> bool:
-            return await run_in_threadpool(manager.__exit__, *exc_info)
+        async def leave(*exc_info: Any) -> bool | None:
+            swallowed: bool | None = await run_in_threadpool(
+                manager.__exit__, *exc_info
+            )
+            return swallowed
 
         value = await run_in_threadpool(manager.__enter__)
         self.stack_for(dependant).push_async_exit(leave)

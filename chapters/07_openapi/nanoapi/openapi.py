@@ -15,11 +15,13 @@ from typing import Annotated, Any
 
 import pydantic
 from pydantic import TypeAdapter, create_model
-from pydantic.json_schema import GenerateJsonSchema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
+from pydantic_core import CoreSchema
 
+from .apirouting import APIRoute
 from .dependencies import SOURCES, Dependant, Field
 from .responses import JSONResponse, Response, body_allowed
-from .routing import APIRoute, BaseRoute
+from .routing import BaseRoute
 
 REF = "#/components/schemas/"
 STATUS_PHRASES = {status.value: status.phrase for status in HTTPStatus}
@@ -98,7 +100,7 @@ def body_type(route: APIRoute) -> Any:
         return None
     if not route.dependant.embedded_body:
         return fields[0].annotation
-    definitions = {
+    definitions: dict[str, Any] = {
         f.name: (
             f.annotation,
             pydantic.Field(... if f.required else f.default, alias=f.alias),
@@ -119,7 +121,7 @@ class SchemaBook:
 
     def __init__(self, routes: list[APIRoute]) -> None:
         self.bodies = {id(route): body_type(route) for route in routes}
-        inputs = []
+        inputs: list[tuple[Any, JsonSchemaMode, CoreSchema]] = []
         for route in routes:
             for f in flat_params(route.dependant):
                 inputs.append(self.entry(id(f), with_default(f), "validation"))
@@ -136,16 +138,20 @@ class SchemaBook:
                     key = (id(route), str(code))
                     inputs.append(self.entry(key, extra["model"], "serialization"))
         generator = GenerateJsonSchema(ref_template=REF + "{model}")
-        self.mapping, self.definitions = generator.generate_definitions(inputs)
+        mapping, definitions = generator.generate_definitions(inputs)
+        self.mapping: dict[tuple[Any, JsonSchemaMode], dict[str, Any]] = mapping
+        self.definitions = {str(name): schema for name, schema in definitions.items()}
         for definition in self.definitions.values():
             if "description" in definition:
                 definition["description"] = definition["description"].split("\f")[0]
 
     @staticmethod
-    def entry(key: Any, annotation: Any, mode: str) -> tuple:
+    def entry(
+        key: Any, annotation: Any, mode: JsonSchemaMode
+    ) -> tuple[Any, JsonSchemaMode, CoreSchema]:
         return key, mode, TypeAdapter(annotation).core_schema
 
-    def schema(self, key: Any, mode: str, name: str) -> dict[str, Any]:
+    def schema(self, key: Any, mode: JsonSchemaMode, name: str) -> dict[str, Any]:
         schema = dict(self.mapping[(key, mode)])
         if "$ref" not in schema:
             schema.setdefault("title", title(name))  # a given title stays
@@ -162,9 +168,9 @@ def parameters(route: APIRoute, book: SchemaBook) -> list[dict[str, Any]]:
             "required": f.source == "path" or f.required,
             "schema": schema,
         }
-        for key in ("description", "deprecated"):  # from Query(description=...)
-            if schema.get(key):
-                parameter[key] = schema[key]
+        for word in ("description", "deprecated"):  # from Query(description=...)
+            if schema.get(word):
+                parameter[word] = schema[word]
         key = (f.source, f.alias)
         if key not in found or parameter["required"]:  # a required one wins
             found[key] = parameter
@@ -269,7 +275,7 @@ def get_openapi(
         op = operation(route, book)
         for method in sorted(route.methods):
             paths.setdefault(route.path_format, {})[method.lower()] = op
-    schemas = dict(book.definitions)
+    schemas: dict[str, Any] = dict(book.definitions)
     if any("422" in op["responses"] for item in paths.values() for op in item.values()):
         schemas["ValidationError"] = VALIDATION_ERROR
         schemas["HTTPValidationError"] = HTTP_VALIDATION_ERROR
@@ -278,7 +284,8 @@ def get_openapi(
     if schemas:
         document["components"] = {"schemas": dict(sorted(schemas.items()))}
     document["paths"] = paths
-    return without_nulls(document)
+    cleaned: dict[str, Any] = without_nulls(document)
+    return cleaned
 
 
 def without_nulls(value: Any) -> Any:

@@ -22,6 +22,8 @@ import httpx
 
 from .types import ASGIApp, Message
 
+RawHeaders = list[tuple[bytes, bytes]]
+
 
 class EventLoopThread:
     """An event loop in a daemon thread; `run(coro)` waits for the result."""
@@ -74,7 +76,7 @@ class ASGITransport(httpx.BaseTransport):
             "state": dict(self.client.lifespan_state),
         }
 
-    async def call_app(self, request: httpx.Request) -> tuple[int, list, bytes]:
+    async def call_app(self, request: httpx.Request) -> tuple[int, RawHeaders, bytes]:
         body = request.read()
         incoming = [{"type": "http.request", "body": body, "more_body": False}]
         response_done = asyncio.Event()
@@ -102,7 +104,7 @@ class ASGITransport(httpx.BaseTransport):
         return parse_response(sent)
 
 
-def parse_response(sent: list[Message]) -> tuple[int, list, bytes]:
+def parse_response(sent: list[Message]) -> tuple[int, RawHeaders, bytes]:
     if not sent or sent[0]["type"] != "http.response.start":
         raise RuntimeError("the app did not start a response")
     start, bodies = sent[0], sent[1:]
@@ -130,17 +132,18 @@ class TestClient(httpx.Client):
         super().__init__(base_url=base_url, transport=transport, **options)
 
     def __enter__(self) -> TestClient:
-        self.loop = EventLoopThread()
-        self.lifespan = Lifespan(self.app, self.lifespan_state)
+        loop = self.loop = EventLoopThread()
+        self.lifespan = LifespanManager(self.app, self.lifespan_state)
         try:
-            self.loop.run(self.lifespan.start())
+            loop.run(self.lifespan.start())
         except BaseException:  # startup failed: leave nothing running
-            self.loop.close()
+            loop.close()
             self.loop = None
             raise
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
+        assert self.loop is not None, "a TestClient leaves only once it is entered"
         try:
             self.loop.run(self.lifespan.stop())
         finally:
@@ -149,8 +152,8 @@ class TestClient(httpx.Client):
             super().__exit__(*exc_info)
 
 
-class Lifespan:
-    """Plays the server's side of the lifespan protocol."""
+class LifespanManager:
+    """Plays the server's side of the lifespan protocol, for the TestClient."""
 
     def __init__(self, app: ASGIApp, state: dict[str, Any]) -> None:
         self.app, self.state = app, state

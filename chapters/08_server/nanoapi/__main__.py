@@ -9,6 +9,7 @@ import argparse
 import importlib
 import logging
 import sys
+from typing import Any
 
 from .server import Config, run
 from .types import ASGIApp
@@ -51,6 +52,7 @@ def import_app(import_string: str, app_dir: str) -> ASGIApp:
     if not module_name or not attribute:
         raise LookupError(f"{import_string!r} is not in the form 'module:attribute'")
     sys.path.insert(0, app_dir)
+    found: Any  # a module, then what its attribute holds
     try:
         found = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
@@ -61,7 +63,8 @@ def import_app(import_string: str, app_dir: str) -> ASGIApp:
         if not hasattr(found, name):
             raise LookupError(f"No attribute {attribute!r} in module {module_name!r}.")
         found = getattr(found, name)
-    return found
+    app: ASGIApp = found  # whatever it is: serving it will tell
+    return app
 
 
 class LevelPrefixFormatter(logging.Formatter):

@@ -9,18 +9,22 @@ each HTTP request to the first route that matches it.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, Unpack
 
+from .apirouting import APIRouter, RouteOptions
 from .datastructures import State
-from .docs import add_docs_routes
+from .docs import docs_files, docs_page, redoc_html, swagger_ui_html
 from .exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
 )
 from .exceptions import HTTPException, RequestValidationError
-from .lifespan import Lifespan, LifespanGenerator, as_lifespan, event_handlers_lifespan
+from .lifespan import (
+    EventHandler,
+    Lifespan,
+    LifespanGenerator,
+)
 from .middleware import Middleware
 from .middleware.dispatch import Dispatch, DispatchMiddleware
 from .middleware.errors import ServerErrorMiddleware
@@ -28,12 +32,9 @@ from .middleware.exceptions import ExceptionHandler, ExceptionMiddleware
 from .openapi import get_openapi
 from .params import Depends
 from .requests import Request
-from .responses import Response
-from .routing import BaseRoute, Router
+from .responses import JSONResponse, Response
+from .routing import BaseRoute, Decorator, Endpoint, F, Router
 from .types import ASGIApp, Receive, Scope, Send
-
-Endpoint = Callable[[Request], Awaitable[Response]]
-EventHandler = Callable[[], Any]  # a startup or shutdown function, sync or async
 
 
 class App:
@@ -46,7 +47,7 @@ class App:
         on_startup: list[EventHandler] | None = None,
         on_shutdown: list[EventHandler] | None = None,
         redirect_slashes: bool = True,
-        dependencies: list[Depends] | None = None,
+        dependencies: Sequence[Depends] | None = None,
         title: str = "nanoapi",
         version: str = "0.1.0",
         description: str = "",
@@ -69,21 +70,39 @@ class App:
             RequestValidationError: request_validation_exception_handler,
             **(exception_handlers or {}),
         }
-        self.on_startup = list(on_startup or [])
-        self.on_shutdown = list(on_shutdown or [])
-        if lifespan is None:
-            lifespan = event_handlers_lifespan(self.on_startup, self.on_shutdown)
-        self.lifespan_context = as_lifespan(lifespan)
-        self.router = Router(
+        self.router = APIRouter(
             redirect_slashes=redirect_slashes,
-            lifespan=self.lifespan_context,
+            on_startup=on_startup,
+            on_shutdown=on_shutdown,
+            lifespan=lifespan,
             dependencies=dependencies,
         )
         # Tests swap a dependency for a fake: overrides[get_db] = fake_db
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         self.middleware_stack: ASGIApp | None = None
         if self.openapi_url:
-            add_docs_routes(self)
+            self.setup_docs(self.openapi_url)
+
+    def setup_docs(self, openapi_url: str) -> None:
+        """`/openapi.json` and the pages, left out of the document. The files the
+        pages load are served only where no route matched (the router's
+        default), so they never hide a route of the user's."""
+
+        async def openapi(request: Request) -> Response:
+            return JSONResponse(self.openapi())
+
+        self.add_route(openapi_url, openapi)
+        files = Router(redirect_slashes=False)
+        pages = [
+            ("swagger", self.docs_url, swagger_ui_html, "Swagger UI"),
+            ("redoc", self.redoc_url, redoc_html, "ReDoc"),
+        ]
+        for folder, url, render, label in pages:
+            if url:
+                title = f"{self.title} - {label}"
+                self.add_route(url, docs_page(render, title, openapi_url, url))
+                files.add_route(url + "/{name}", docs_files(folder))
+        self.router.default = files
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document, built on first use and then kept."""
@@ -145,7 +164,7 @@ class App:
 
     def add_event_handler(self, event: str, func: EventHandler) -> None:
         """Run `func` at "startup" or "shutdown" (apps without a lifespan)."""
-        {"startup": self.on_startup, "shutdown": self.on_shutdown}[event].append(func)
+        self.router.add_event_handler(event, func)
 
     def on_event(self, event: str) -> Callable[[EventHandler], EventHandler]:
         def register(func: EventHandler) -> EventHandler:
@@ -154,59 +173,64 @@ class App:
 
         return register
 
+    # The routes: all kept by the router, which FastAPI's decorators fill.
+
     def add_route(
         self, path: str, endpoint: Endpoint, methods: list[str] | None = None
     ) -> None:
-        """Register `async def endpoint(request) -> Response` for path and methods."""
-        if not inspect.iscoroutinefunction(endpoint):
-            raise TypeError(f"{endpoint.__name__} must be an `async def` handler")
+        """A Starlette-style route: `endpoint(request) -> Response`."""
         self.router.add_route(path, endpoint, methods)
 
-    def route(
-        self, path: str, methods: list[str] | None = None
-    ) -> Callable[[Endpoint], Endpoint]:
-        """Decorator form of `add_route`."""
+    def route(self, path: str, methods: list[str] | None = None) -> Decorator[F]:
+        return self.router.route(path, methods)
 
-        def register(endpoint: Endpoint) -> Endpoint:
-            self.add_route(path, endpoint, methods)
-            return endpoint
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        methods: Collection[str] = ("GET",),
+        **options: Unpack[RouteOptions],
+    ) -> None:
+        self.router.add_api_route(path, endpoint, methods, **options)
 
-        return register
+    def api_route(
+        self,
+        path: str,
+        methods: Collection[str] = ("GET",),
+        **options: Unpack[RouteOptions],
+    ) -> Decorator[F]:
+        return self.router.api_route(path, methods, **options)
 
-    # FastAPI's decorators, the sub-routers and mounts: all kept by the Router.
-
-    def add_api_route(self, path: str, endpoint: Callable, **options: Any) -> None:
-        self.router.add_api_route(path, endpoint, **options)
-
-    def api_route(self, path: str, **options: Any) -> Callable:
-        return self.router.api_route(path, **options)
-
-    def get(self, path: str, **options: Any) -> Callable:
+    def get(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.get(path, **options)
 
-    def put(self, path: str, **options: Any) -> Callable:
+    def put(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.put(path, **options)
 
-    def post(self, path: str, **options: Any) -> Callable:
+    def post(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.post(path, **options)
 
-    def delete(self, path: str, **options: Any) -> Callable:
+    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.delete(path, **options)
 
-    def patch(self, path: str, **options: Any) -> Callable:
+    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.patch(path, **options)
 
-    def options(self, path: str, **options: Any) -> Callable:
+    def options(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.options(path, **options)
 
-    def head(self, path: str, **options: Any) -> Callable:
+    def head(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.head(path, **options)
 
-    def trace(self, path: str, **options: Any) -> Callable:
+    def trace(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.router.trace(path, **options)
 
     def include_router(
-        self, router: Router, prefix: str = "", tags=None, dependencies=None
+        self,
+        router: APIRouter,
+        prefix: str = "",
+        tags: Sequence[str] | None = None,
+        dependencies: Sequence[Depends] | None = None,
     ) -> None:
         self.router.include_router(router, prefix, tags, dependencies)
 
@@ -218,6 +242,7 @@ class App:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
+        scope["dependency_overrides"] = self.dependency_overrides  # for the routes
         if self.middleware_stack is None:
             self.middleware_stack = self.build_middleware_stack()
         await self.middleware_stack(scope, receive, send)

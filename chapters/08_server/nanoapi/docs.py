@@ -11,13 +11,16 @@ from __future__ import annotations
 import html
 import importlib.util
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from .exceptions import HTTPException
 from .requests import Request
-from .responses import HTMLResponse, JSONResponse, Response
+from .responses import HTMLResponse, Response
+from .routing import Endpoint
+
+Render = Callable[[str, str, str], str]  # (title, openapi_url, files_url) -> HTML
 
 JS = "application/javascript; charset=utf-8"  # without the charset, Chromium
 CSS = "text/css; charset=utf-8"  # fails to parse Swagger UI's bundle
@@ -73,34 +76,23 @@ def redoc_html(title: str, openapi_url: str, assets_url: str) -> str:
 </body></html>"""
 
 
-def add_docs_routes(app: Any) -> None:
-    """`/openapi.json`, then the pages and their files, left out of the document."""
+def docs_page(render: Render, title: str, openapi_url: str, url: str) -> Endpoint:
+    """The page at `url`: its files and the document, under the root path."""
 
-    def root(request: Request) -> str:
-        return request.scope.get("root_path", "").rstrip("/")
+    async def page(request: Request) -> Response:
+        prefix = request.scope.get("root_path", "").rstrip("/")
+        return HTMLResponse(render(title, prefix + openapi_url, prefix + url))
 
-    async def openapi(request: Request) -> Response:
-        return JSONResponse(app.openapi())
+    return page
 
-    app.add_route(app.openapi_url, openapi)
-    pages = [
-        ("swagger", app.docs_url, swagger_ui_html, "Swagger UI"),
-        ("redoc", app.redoc_url, redoc_html, "ReDoc"),
-    ]
-    for folder, url, render, label in pages:
-        if not url:
-            continue
 
-        async def page(request: Request, url=url, render=render, label=label):
-            prefix = root(request)
-            title = f"{app.title} - {label}"
-            return HTMLResponse(render(title, prefix + app.openapi_url, prefix + url))
+def docs_files(folder: str) -> Endpoint:
+    """The files a page loads, from `url/{name}`: only those we know."""
 
-        async def files(request: Request, folder=folder) -> Response:
-            name = request.path_params["name"]
-            if name not in ASSETS[folder]:  # only the files we know, nothing else
-                raise HTTPException(404)
-            return Response(asset(folder, name), media_type=ASSETS[folder][name])
+    async def files(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in ASSETS[folder]:
+            raise HTTPException(404)
+        return Response(asset(folder, name), media_type=ASSETS[folder][name])
 
-        app.add_route(url, page)
-        app.add_route(url + "/{name}", files)
+    return files

@@ -17,7 +17,7 @@ import threading
 from contextlib import suppress
 from dataclasses import dataclass
 from email.utils import formatdate
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 import h11
@@ -29,7 +29,8 @@ access_logger = logging.getLogger("nanoapi.access")
 
 READ_SIZE = 64 * 1024
 STARTUP_FAILURE = 3  # the exit code uvicorn uses when the app cannot start
-Headers = list[tuple[bytes, bytes]]
+RawHeaders = list[tuple[bytes, bytes]]
+Event = h11.Event | type[h11.PAUSED]  # what h11 hands over once it has enough bytes
 CONTINUE = h11.InformationalResponse(status_code=100, headers=[], reason=b"Continue")
 
 
@@ -85,7 +86,7 @@ def oversized(request: h11.Request, config: Config) -> str | None:
     return None
 
 
-def server_headers(headers: Headers, closing: bool) -> Headers:
+def server_headers(headers: RawHeaders, closing: bool) -> RawHeaders:
     """The app's headers, plus those a server adds if the app did not."""
     names = {name.lower() for name, _ in headers}
     extra = [(b"date", formatdate(usegmt=True).encode()), (b"server", b"nanoapi")]
@@ -95,7 +96,7 @@ def server_headers(headers: Headers, closing: bool) -> Headers:
     return extra + headers
 
 
-def plain_text(status: int) -> tuple[Headers, bytes]:
+def plain_text(status: int) -> tuple[RawHeaders, bytes]:
     """An answer the server writes itself, just before it hangs up."""
     body = status_phrase(status)
     headers = [
@@ -121,7 +122,7 @@ def log_access(scope: Scope, status: int) -> None:
     access_logger.info('%s - "%s" %d %s', client, request_line, status, phrase)
 
 
-class Lifespan:
+class ServerLifespan:
     """Talk the lifespan protocol: startup before serving, shutdown after."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -165,6 +166,7 @@ class Lifespan:
         self.answer = None
         self.answered.clear()
         await self.events.put({"type": event})
+        assert self.task is not None, "startup() runs the app first"
         answered = asyncio.ensure_future(self.answered.wait())
         await asyncio.wait({answered, self.task}, return_when=asyncio.FIRST_COMPLETED)
         answered.cancel()
@@ -237,14 +239,14 @@ class HTTPConnection:
         except h11.RemoteProtocolError as exc:
             await self.reject(exc.error_status_hint, str(exc))
             return None
-        if isinstance(event, h11.ConnectionClosed):
+        if not isinstance(event, h11.Request):  # the client closed the connection
             return None
         if problem := oversized(event, self.config):
             await self.reject(431, problem)
             return None
         return event
 
-    async def wait_for_head(self) -> h11.Event:
+    async def wait_for_head(self) -> Event:
         """Wait, idle, for the next request: a server shutting down may hang up."""
         self.idle = True
         try:
@@ -279,11 +281,11 @@ class HTTPConnection:
                 return True
         return False
 
-    async def next_event(self) -> h11.Event:
+    async def next_event(self) -> Event:
         """The next h11 event, reading from the socket only when h11 needs more."""
         while (event := self.h11.next_event()) is h11.NEED_DATA:
             self.h11.receive_data(await self.read())
-        return event
+        return cast(Event, event)  # not NEED_DATA: the loop reads until it is not
 
     async def read(self) -> bytes:
         async with self.reading:
@@ -386,7 +388,7 @@ class RequestCycle:
         """The next piece of the body: all that has arrived, at least one event."""
         chunks = []
         try:
-            event = await self.connection.next_event()
+            event: Event | type[h11.NEED_DATA] = await self.connection.next_event()
             while isinstance(event, h11.Data):
                 chunks.append(event.data)
                 event = self.connection.h11.next_event()  # more already here?
@@ -464,7 +466,7 @@ class Server:
     def __init__(self, app: ASGIApp, config: Config) -> None:
         self.app = app
         self.config = config
-        self.lifespan = Lifespan(app)
+        self.lifespan = ServerLifespan(app)
         self.connections: set[HTTPConnection] = set()
         self.should_exit = asyncio.Event()
 

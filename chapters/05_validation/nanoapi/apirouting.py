@@ -1,0 +1,243 @@
+"""FastAPI's routing, on top of the plain router: decorators and sub-routers.
+
+`@router.get("/items/{item_id}")` makes an APIRoute, a Route that answers
+exactly the methods it was given and carries tags. An APIRouter collects them
+under a prefix and tags, and `include_router` copies another router's routes
+in. This is the layer `fastapi/routing.py` adds to `starlette/routing.py`.
+
+An APIRoute reads its handler's signature at registration, and per request
+validates the input, calls the handler and turns what it returns into a
+Response.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, TypedDict, Unpack
+
+import pydantic
+from pydantic import TypeAdapter
+
+from .concurrency import as_async
+from .dependencies import get_dependant, is_subclass, read_body, signature, solve
+from .encoders import jsonable_encoder
+from .exceptions import RequestValidationError, ResponseValidationError
+from .lifespan import EventHandler, Lifespan, LifespanGenerator
+from .params import MISSING
+from .requests import Request
+from .responses import JSONResponse, Response
+from .routing import BaseRoute, Decorator, F, Mount, Route, Router, request_response
+from .types import ASGIApp
+
+
+class RouteOptions(TypedDict, total=False):
+    """What `@app.get(path, ...)` accepts, and what its APIRoute keeps."""
+
+    name: str | None
+    tags: Sequence[str]
+    status_code: int | None
+    response_model: Any  # not given: the return annotation decides
+    response_class: type[Response]
+    response_model_include: Any
+    response_model_exclude: Any
+    response_model_by_alias: bool
+    response_model_exclude_unset: bool
+    response_model_exclude_defaults: bool
+    response_model_exclude_none: bool
+
+
+DUMP_OPTIONS = {  # route option -> the keyword Pydantic's dump takes
+    "response_model_include": "include",
+    "response_model_exclude": "exclude",
+    "response_model_by_alias": "by_alias",
+    "response_model_exclude_unset": "exclude_unset",
+    "response_model_exclude_defaults": "exclude_defaults",
+    "response_model_exclude_none": "exclude_none",
+}
+
+
+def check_options(options: RouteOptions) -> None:
+    unknown = options.keys() - RouteOptions.__optional_keys__
+    if unknown:
+        raise TypeError(f"unknown route options: {sorted(unknown)}")
+
+
+def check_prefix(prefix: str) -> str:
+    if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+        raise ValueError(
+            f"a prefix starts with '/' and does not end with it: {prefix!r}"
+        )
+    return prefix
+
+
+def response_model_of(endpoint: Callable[..., Any], options: RouteOptions) -> Any:
+    """What the answer is validated and filtered as: the `response_model`
+    option, else the return annotation (unless that is a Response), or None."""
+    if "response_model" in options:
+        return options["response_model"]
+    returns = signature(endpoint).return_annotation
+    if returns is inspect.Signature.empty or is_subclass(returns, Response):
+        return None
+    return returns
+
+
+class APIRoute(Route):
+    """The route FastAPI's decorators make: the handler's signature is a contract.
+
+    It answers exactly the methods given (HEAD gets a 405, as in FastAPI).
+    """
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        methods: Collection[str] = ("GET",),
+        **options: Unpack[RouteOptions],
+    ) -> None:
+        check_options(options)
+        self.options = options  # kept, so include_router can make a copy
+        self.tags = list(options.get("tags") or [])
+        self.status_code = options.get("status_code")
+        self.response_class = options.get("response_class")
+        self.response_model = response_model_of(endpoint, options)
+        self.dump_options: dict[str, Any] = {"by_alias": True}  # as FastAPI does
+        for key, value in options.items():
+            if key in DUMP_OPTIONS:
+                self.dump_options[DUMP_OPTIONS[key]] = value
+        super().__init__(path, endpoint, methods=methods, name=options.get("name"))
+
+    def add_implicit_methods(self) -> None:
+        pass  # `@app.get` answers GET only; HEAD gets a 405, as in FastAPI
+
+    def build_app(self, endpoint: Callable[..., Any]) -> ASGIApp:
+        """Registration time: read the signature, build the validators."""
+        self.dependant = get_dependant(self.path, endpoint)
+        self.call_endpoint = as_async(endpoint)  # a plain `def` runs in a thread
+        self.response_adapter = (
+            TypeAdapter(self.response_model) if self.response_model else None
+        )
+        return request_response(self.handle_request)
+
+    async def handle_request(self, request: Request) -> Response:
+        """Request time: validate, call the handler, build the response."""
+        body = await read_body(request) if self.dependant.body else MISSING
+        values, errors = solve(self.dependant, request, body)
+        if errors:
+            raise RequestValidationError(errors)
+        result = await self.call_endpoint(**values)
+        if isinstance(result, Response):
+            return result  # the handler built it: send it untouched
+        name = self.dependant.response_name
+        sub_response: Response | None = values[name] if name else None
+        status = sub_response and sub_response.status_code
+        response = self.serialize(result, status or self.status_code)
+        if sub_response is not None:  # headers and cookies the handler set
+            response.raw_headers.extend(sub_response.raw_headers)
+        return response
+
+    def serialize(self, result: Any, status_code: int | None) -> Response:
+        status: dict[str, Any] = {"status_code": status_code} if status_code else {}
+        if self.response_adapter is None:
+            response_class = self.response_class or JSONResponse
+            return response_class(jsonable_encoder(result), **status)
+        valid = self.validate_output(self.response_adapter, result)
+        if self.response_class is None:  # Pydantic writes the JSON itself
+            data = self.response_adapter.dump_json(valid, **self.dump_options)
+            return Response(data, media_type="application/json", **status)
+        data = self.response_adapter.dump_python(
+            valid, mode="json", **self.dump_options
+        )
+        return self.response_class(data, **status)
+
+    def validate_output(self, adapter: TypeAdapter[Any], result: Any) -> Any:
+        """The response_model filters the output; a mismatch is our bug: a 500."""
+        try:
+            return adapter.validate_python(result, from_attributes=True)
+        except pydantic.ValidationError as exc:
+            errors = exc.errors(include_url=False)
+            located = [{**e, "loc": ("response", *e["loc"])} for e in errors]
+            raise ResponseValidationError(located) from exc
+
+
+class APIRouter(Router):
+    """A Router with FastAPI's decorators, a prefix and tags for its routes."""
+
+    def __init__(
+        self,
+        prefix: str = "",
+        tags: Sequence[str] | None = None,
+        routes: Sequence[BaseRoute] | None = None,
+        redirect_slashes: bool = True,
+        on_startup: Sequence[EventHandler] | None = None,
+        on_shutdown: Sequence[EventHandler] | None = None,
+        lifespan: Lifespan | LifespanGenerator | None = None,
+    ) -> None:
+        super().__init__(routes, redirect_slashes, on_startup, on_shutdown, lifespan)
+        self.prefix, self.tags = check_prefix(prefix), list(tags or [])
+
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        methods: Collection[str] = ("GET",),
+        **options: Unpack[RouteOptions],
+    ) -> None:
+        """The route behind `@router.get(...)` and friends."""
+        options["tags"] = [*self.tags, *options.get("tags", [])]
+        route = APIRoute(self.prefix + path, endpoint, methods, **options)
+        self.routes.append(route)
+
+    def api_route(
+        self,
+        path: str,
+        methods: Collection[str] = ("GET",),
+        **options: Unpack[RouteOptions],
+    ) -> Decorator[F]:
+        def register(endpoint: F) -> F:
+            self.add_api_route(path, endpoint, methods, **options)
+            return endpoint
+
+        return register
+
+    def get(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["GET"], **options)
+
+    def put(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["PUT"], **options)
+
+    def post(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["POST"], **options)
+
+    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["DELETE"], **options)
+
+    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["PATCH"], **options)
+
+    def options(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["OPTIONS"], **options)
+
+    def head(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["HEAD"], **options)
+
+    def trace(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["TRACE"], **options)
+
+    def include_router(
+        self, router: APIRouter, prefix: str = "", tags: Sequence[str] | None = None
+    ) -> None:
+        """Copy another router's routes in, under `prefix`, with extra `tags`."""
+        check_prefix(prefix)
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                options: RouteOptions = {**route.options}
+                options["tags"] = [*(tags or []), *route.tags]
+                path, methods = prefix + route.path, route.methods
+                self.add_api_route(path, route.endpoint, methods, **options)
+            elif isinstance(route, Route):
+                path, methods = self.prefix + prefix + route.path, route.methods
+                self.add_route(path, route.endpoint, methods, route.name)
+            elif isinstance(route, Mount):
+                path = self.prefix + prefix + route.path
+                self.routes.append(Mount(path, route.app, name=route.name))

@@ -1,0 +1,22 @@
+"""Chapter 03: a plain `def` endpoint may block, so it runs in a worker thread."""
+
+import threading
+
+import pytest
+from asgitest import call_http, http_scope, response_parts
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_def_endpoint_runs_in_a_worker_thread(pkg):
+    seen = []
+
+    def blocking(request):
+        seen.append(threading.current_thread())
+        return pkg.PlainTextResponse("from a thread")
+
+    app = pkg.App()
+    app.add_route("/", blocking)
+    status, _, body = response_parts(await call_http(app, http_scope()))
+    assert (status, body) == (200, b"from a thread")
+    assert seen and seen[0] is not threading.current_thread()
