@@ -88,6 +88,11 @@ ALLOWLIST = {
     ),
     r"python \.\./shared/parity/parity\.py --target chapters/\d\d_\w+ "
     r"--package nanoapi": ".ci/run runs it (when ../shared/parity is there)",
+    r"python tools/dropin\.py( .*)?": (
+        ".ci/run runs it (--baseline, then the last chapter against its floor): "
+        "it downloads FastAPI's sdist and makes a virtualenv, about a minute the "
+        "first time; tests/repo/test_dropin.py checks its parts offline"
+    ),
     r"(cd chapters/08_server && )?taskset -c \d (python -m nanoapi|wrk) .*": (
         "chapter 08's measurement: it needs wrk (not in requirements.txt), two "
         "idle cores and 10 s of load per run; nothing here or in CI reruns it. "
