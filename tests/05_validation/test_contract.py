@@ -117,3 +117,27 @@ def test_status_names_the_codes(pkg):
     assert pkg.status.HTTP_201_CREATED == 201
     assert pkg.status.HTTP_422_UNPROCESSABLE_CONTENT == 422
     assert pkg.status.HTTP_418_IM_A_TEAPOT == 418
+
+
+def test_status_has_every_name_starlette_has_written_out(pkg):
+    """Written out, so an editor and a type checker see them (no globals())."""
+    import ast
+    import inspect
+    import warnings
+
+    import starlette.status
+
+    names = [n for n in starlette.status.__all__ if n.startswith("HTTP_")]
+    theirs = {n: getattr(starlette.status, n) for n in names}
+    theirs.pop("HTTP_306_RESERVED", None)  # a code HTTP never used
+    source = ast.parse(inspect.getsource(pkg.status))
+    assigned = {
+        node.targets[0].id: node.value.value
+        for node in source.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+    }
+    assert theirs.items() <= assigned.items()
+    with warnings.catch_warnings():  # Starlette still answers to the old names
+        warnings.simplefilter("ignore", DeprecationWarning)
+        older = {n: getattr(starlette.status, n) for n in assigned.keys() - theirs}
+    assert older.items() <= assigned.items()

@@ -55,21 +55,9 @@ class APIRoute(Route):
         pass  # `@app.get` answers GET only; HEAD gets a 405, as in FastAPI
 
 
-class APIRouter(Router):
-    """A Router with FastAPI's decorators, a prefix and tags for its routes."""
-
-    def __init__(
-        self,
-        prefix: str = "",
-        tags: Sequence[str] | None = None,
-        routes: Sequence[BaseRoute] | None = None,
-        redirect_slashes: bool = True,
-        on_startup: Sequence[EventHandler] | None = None,
-        on_shutdown: Sequence[EventHandler] | None = None,
-        lifespan: Lifespan | LifespanGenerator | None = None,
-    ) -> None:
-        super().__init__(routes, redirect_slashes, on_startup, on_shutdown, lifespan)
-        self.prefix, self.tags = check_prefix(prefix), list(tags or [])
+class RouteDecorators:
+    """`@get(path)` and its friends, for a class that has `add_api_route`:
+    APIRouter has its own, the App hands its routes to its router."""
 
     def add_api_route(
         self,
@@ -78,10 +66,7 @@ class APIRouter(Router):
         methods: Collection[str] = ("GET",),
         **options: Unpack[RouteOptions],
     ) -> None:
-        """The route behind `@router.get(...)` and friends."""
-        options["tags"] = [*self.tags, *options.get("tags", [])]
-        route = APIRoute(self.prefix + path, endpoint, methods, **options)
-        self.routes.append(route)
+        raise NotImplementedError
 
     def api_route(
         self,
@@ -118,6 +103,35 @@ class APIRouter(Router):
 
     def trace(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.api_route(path, ["TRACE"], **options)
+
+
+class APIRouter(Router, RouteDecorators):
+    """A Router with FastAPI's decorators, a prefix and tags for its routes."""
+
+    def __init__(
+        self,
+        prefix: str = "",
+        tags: Sequence[str] | None = None,
+        routes: Sequence[BaseRoute] | None = None,
+        redirect_slashes: bool = True,
+        on_startup: Sequence[EventHandler] | None = None,
+        on_shutdown: Sequence[EventHandler] | None = None,
+        lifespan: Lifespan | LifespanGenerator | None = None,
+    ) -> None:
+        super().__init__(routes, redirect_slashes, on_startup, on_shutdown, lifespan)
+        self.prefix, self.tags = check_prefix(prefix), list(tags or [])
+
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        methods: Collection[str] = ("GET",),
+        **options: Unpack[RouteOptions],
+    ) -> None:
+        """The route behind `@router.get(...)` and friends."""
+        options["tags"] = [*self.tags, *options.get("tags", [])]
+        route = APIRoute(self.prefix + path, endpoint, methods, **options)
+        self.routes.append(route)
 
     def include_router(
         self, router: APIRouter, prefix: str = "", tags: Sequence[str] | None = None

@@ -47,16 +47,6 @@ class RouteOptions(TypedDict, total=False):
     response_model_exclude_none: bool
 
 
-DUMP_OPTIONS = {  # route option -> the keyword Pydantic's dump takes
-    "response_model_include": "include",
-    "response_model_exclude": "exclude",
-    "response_model_by_alias": "by_alias",
-    "response_model_exclude_unset": "exclude_unset",
-    "response_model_exclude_defaults": "exclude_defaults",
-    "response_model_exclude_none": "exclude_none",
-}
-
-
 def check_options(options: RouteOptions) -> None:
     unknown = options.keys() - RouteOptions.__optional_keys__
     if unknown:
@@ -102,9 +92,9 @@ class APIRoute(Route):
         self.response_class = options.get("response_class")
         self.response_model = response_model_of(endpoint, options)
         self.dump_options: dict[str, Any] = {"by_alias": True}  # as FastAPI does
-        for key, value in options.items():
-            if key in DUMP_OPTIONS:
-                self.dump_options[DUMP_OPTIONS[key]] = value
+        for key, value in options.items():  # response_model_exclude -> exclude...
+            if key.startswith("response_model_"):
+                self.dump_options[key.removeprefix("response_model_")] = value
         super().__init__(path, endpoint, methods=methods, name=options.get("name"))
 
     def add_implicit_methods(self) -> None:
@@ -160,21 +150,9 @@ class APIRoute(Route):
             raise ResponseValidationError(located) from exc
 
 
-class APIRouter(Router):
-    """A Router with FastAPI's decorators, a prefix and tags for its routes."""
-
-    def __init__(
-        self,
-        prefix: str = "",
-        tags: Sequence[str] | None = None,
-        routes: Sequence[BaseRoute] | None = None,
-        redirect_slashes: bool = True,
-        on_startup: Sequence[EventHandler] | None = None,
-        on_shutdown: Sequence[EventHandler] | None = None,
-        lifespan: Lifespan | LifespanGenerator | None = None,
-    ) -> None:
-        super().__init__(routes, redirect_slashes, on_startup, on_shutdown, lifespan)
-        self.prefix, self.tags = check_prefix(prefix), list(tags or [])
+class RouteDecorators:
+    """`@get(path)` and its friends, for a class that has `add_api_route`:
+    APIRouter has its own, the App hands its routes to its router."""
 
     def add_api_route(
         self,
@@ -183,10 +161,7 @@ class APIRouter(Router):
         methods: Collection[str] = ("GET",),
         **options: Unpack[RouteOptions],
     ) -> None:
-        """The route behind `@router.get(...)` and friends."""
-        options["tags"] = [*self.tags, *options.get("tags", [])]
-        route = APIRoute(self.prefix + path, endpoint, methods, **options)
-        self.routes.append(route)
+        raise NotImplementedError
 
     def api_route(
         self,
@@ -223,6 +198,35 @@ class APIRouter(Router):
 
     def trace(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.api_route(path, ["TRACE"], **options)
+
+
+class APIRouter(Router, RouteDecorators):
+    """A Router with FastAPI's decorators, a prefix and tags for its routes."""
+
+    def __init__(
+        self,
+        prefix: str = "",
+        tags: Sequence[str] | None = None,
+        routes: Sequence[BaseRoute] | None = None,
+        redirect_slashes: bool = True,
+        on_startup: Sequence[EventHandler] | None = None,
+        on_shutdown: Sequence[EventHandler] | None = None,
+        lifespan: Lifespan | LifespanGenerator | None = None,
+    ) -> None:
+        super().__init__(routes, redirect_slashes, on_startup, on_shutdown, lifespan)
+        self.prefix, self.tags = check_prefix(prefix), list(tags or [])
+
+    def add_api_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        methods: Collection[str] = ("GET",),
+        **options: Unpack[RouteOptions],
+    ) -> None:
+        """The route behind `@router.get(...)` and friends."""
+        options["tags"] = [*self.tags, *options.get("tags", [])]
+        route = APIRoute(self.prefix + path, endpoint, methods, **options)
+        self.routes.append(route)
 
     def include_router(
         self, router: APIRouter, prefix: str = "", tags: Sequence[str] | None = None

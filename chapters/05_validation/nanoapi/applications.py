@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, Unpack
 
-from .apirouting import APIRouter, RouteOptions
+from .apirouting import APIRouter, RouteDecorators, RouteOptions
 from .datastructures import State
 from .exception_handlers import (
     http_exception_handler,
@@ -32,7 +32,7 @@ from .routing import BaseRoute, Decorator, Endpoint, F
 from .types import ASGIApp, Receive, Scope, Send
 
 
-class App:
+class App(RouteDecorators):
     def __init__(
         self,
         debug: bool = False,
@@ -139,38 +139,6 @@ class App:
         **options: Unpack[RouteOptions],
     ) -> None:
         self.router.add_api_route(path, endpoint, methods, **options)
-
-    def api_route(
-        self,
-        path: str,
-        methods: Collection[str] = ("GET",),
-        **options: Unpack[RouteOptions],
-    ) -> Decorator[F]:
-        return self.router.api_route(path, methods, **options)
-
-    def get(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.get(path, **options)
-
-    def put(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.put(path, **options)
-
-    def post(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.post(path, **options)
-
-    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.delete(path, **options)
-
-    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.patch(path, **options)
-
-    def options(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.options(path, **options)
-
-    def head(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.head(path, **options)
-
-    def trace(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.trace(path, **options)
 
     def include_router(
         self, router: APIRouter, prefix: str = "", tags: Sequence[str] | None = None

@@ -52,29 +52,28 @@ def is_subclass(annotation: Any, cls: type | tuple[type, ...]) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, cls)
 
 
-def is_sequence(annotation: Any) -> bool:
-    """list[str], tuple[int, ...], set[str] | None: read a repeated key as a list."""
+def holds(annotation: Any, test: Callable[[Any], bool]) -> bool:
+    """Does `test` hold for the type, or for one inside `Annotated[...]` or `X | Y`?"""
     origin = get_origin(annotation)
     if origin is Annotated:
-        return is_sequence(get_args(annotation)[0])
+        return holds(get_args(annotation)[0], test)
     if origin in (Union, type(int | None)):
-        return any(is_sequence(arg) for arg in get_args(annotation))
-    target = origin or annotation
-    return is_subclass(target, SEQUENCES) and not is_subclass(target, (str, bytes))
+        return any(holds(arg, test) for arg in get_args(annotation))
+    return test(origin or annotation)
+
+
+def is_sequence(annotation: Any) -> bool:
+    """list[str], tuple[int, ...], set[str] | None: read a repeated key as a list."""
+    return holds(
+        annotation,
+        lambda t: is_subclass(t, SEQUENCES) and not is_subclass(t, (str, bytes)),
+    )
 
 
 def is_complex(annotation: Any) -> bool:
     """Models, dicts, dataclasses and sequences cannot come from a query string."""
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return is_complex(get_args(annotation)[0])
-    if origin in (Union, type(int | None)):
-        return any(is_complex(arg) for arg in get_args(annotation))
-    target = origin or annotation
-    return (
-        is_subclass(target, (BaseModel, Mapping))
-        or is_sequence(annotation)
-        or is_dataclass(target)
+    return is_sequence(annotation) or holds(
+        annotation, lambda t: is_subclass(t, (BaseModel, Mapping)) or is_dataclass(t)
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, Unpack
 
-from .apirouting import APIRouter, RouteOptions
+from .apirouting import APIRouter, RouteDecorators, RouteOptions
 from .datastructures import State
 from .docs import docs_files, docs_page, redoc_html, swagger_ui_html
 from .exception_handlers import (
@@ -37,7 +37,7 @@ from .routing import BaseRoute, Decorator, Endpoint, F, Router
 from .types import ASGIApp, Receive, Scope, Send
 
 
-class App:
+class App(RouteDecorators):
     def __init__(
         self,
         debug: bool = False,
@@ -57,11 +57,8 @@ class App:
     ) -> None:
         self.debug = debug
         self.title, self.version, self.description = title, version, description
-        self.openapi_url, self.docs_url, self.redoc_url = (
-            openapi_url,
-            docs_url,
-            redoc_url,
-        )
+        self.openapi_url, self.docs_url = openapi_url, docs_url
+        self.redoc_url = redoc_url
         self.openapi_schema: dict[str, Any] | None = None
         self.state = State()
         self.user_middleware = list(middleware or [])
@@ -192,38 +189,6 @@ class App:
         **options: Unpack[RouteOptions],
     ) -> None:
         self.router.add_api_route(path, endpoint, methods, **options)
-
-    def api_route(
-        self,
-        path: str,
-        methods: Collection[str] = ("GET",),
-        **options: Unpack[RouteOptions],
-    ) -> Decorator[F]:
-        return self.router.api_route(path, methods, **options)
-
-    def get(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.get(path, **options)
-
-    def put(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.put(path, **options)
-
-    def post(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.post(path, **options)
-
-    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.delete(path, **options)
-
-    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.patch(path, **options)
-
-    def options(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.options(path, **options)
-
-    def head(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.head(path, **options)
-
-    def trace(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
-        return self.router.trace(path, **options)
 
     def include_router(
         self,
