@@ -200,14 +200,7 @@ class RouteDecorators:
     """`@get(path)` and its friends, for a class that has `add_api_route`:
     APIRouter has its own, the App hands its routes to its router."""
 
-    def add_api_route(
-        self,
-        path: str,
-        endpoint: Callable[..., Any],
-        methods: Collection[str] = ("GET",),
-        **options: Unpack[RouteOptions],
-    ) -> None:
-        raise NotImplementedError
+    add_api_route: Callable[..., None]
 
     def api_route(
         self,
