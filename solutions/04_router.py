@@ -29,8 +29,8 @@
 # 3. the router's loop: the first `FULL` match wins, else 405 or 404;
 # 4. the trailing-slash redirect.
 #
-# The finished version of each piece is in `chapters/04_router/nanoapi/routing.py`
-# (and `apirouting.py` for the decorators);
+# The finished version of each piece is in `chapters/04_router/nanoapi/router.py`
+# (and `routing.py` for the decorators);
 # read it after you have written yours.
 
 # %%
@@ -41,7 +41,7 @@ import httpx
 from workshop import check
 
 from nanoapi import URL, APIRoute, JSONResponse, Match, PlainTextResponse, Request
-from nanoapi.routing import compile_path
+from nanoapi.router import compile_path
 
 import re
 import uuid

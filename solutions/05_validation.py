@@ -31,7 +31,7 @@
 # 4. a response-model filter: validate the output, then dump it.
 #
 # The finished pieces are in `chapters/05_validation/nanoapi/dependencies.py`,
-# `encoders.py` and `apirouting.py`; read them after you have written yours.
+# `encoders.py` and `routing.py`; read them after you have written yours.
 
 # %%
 import sys

@@ -7,7 +7,7 @@ from asgitest import http_scope
 
 
 def test_a_template_compiles_to_a_regex_a_format_and_convertors(pkg):
-    regex, template, convertors = pkg.routing.compile_path(
+    regex, template, convertors = pkg.router.compile_path(
         "/items/{item_id:int}/{rest}"
     )
     assert template == "/items/{item_id}/{rest}"
@@ -17,7 +17,7 @@ def test_a_template_compiles_to_a_regex_a_format_and_convertors(pkg):
 
 
 def test_literal_parts_are_escaped(pkg):
-    regex, _, _ = pkg.routing.compile_path("/a.b/{x}")
+    regex, _, _ = pkg.router.compile_path("/a.b/{x}")
     assert regex.match("/a.b/1")
     assert not regex.match("/aXb/1")
 
@@ -27,7 +27,7 @@ def test_literal_parts_are_escaped(pkg):
 )
 def test_bad_templates_fail_at_registration(pkg, template):
     with pytest.raises(ValueError):
-        pkg.routing.compile_path(template)
+        pkg.router.compile_path(template)
 
 
 CONVERSIONS = [

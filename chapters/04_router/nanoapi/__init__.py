@@ -5,7 +5,6 @@ templates and convertors, FastAPI's `@app.get`-style decorators, sub-routers
 included under a prefix, and other ASGI apps mounted under a path.
 """
 
-from .apirouting import APIRoute, APIRouter
 from .applications import App
 from .datastructures import URL, Headers, QueryParams, State
 from .exceptions import HTTPException
@@ -19,7 +18,8 @@ from .responses import (
     Response,
     StreamingResponse,
 )
-from .routing import Match, Mount, NoMatchFound, Route, Router
+from .router import Match, Mount, NoMatchFound, Route, Router
+from .routing import APIRoute, APIRouter
 from .types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [

@@ -7,7 +7,6 @@ response_model) as FastAPI does.
 """
 
 from . import status
-from .apirouting import APIRoute, APIRouter
 from .applications import App
 from .datastructures import URL, Headers, QueryParams, State
 from .encoders import jsonable_encoder
@@ -23,7 +22,8 @@ from .responses import (
     Response,
     StreamingResponse,
 )
-from .routing import Match, Mount, NoMatchFound, Route, Router
+from .router import Match, Mount, NoMatchFound, Route, Router
+from .routing import APIRoute, APIRouter
 from .types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [

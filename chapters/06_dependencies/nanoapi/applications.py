@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, Unpack
 
-from .apirouting import APIRouter, RouteDecorators, RouteOptions
 from .datastructures import State
 from .exception_handlers import (
     http_exception_handler,
@@ -29,7 +28,8 @@ from .middleware.dispatch import Dispatch, DispatchMiddleware
 from .middleware.errors import ServerErrorMiddleware
 from .middleware.exceptions import ExceptionHandler, ExceptionMiddleware
 from .params import Depends
-from .routing import BaseRoute, Decorator, Endpoint, F
+from .router import BaseRoute, Decorator, Endpoint, F
+from .routing import APIRouter, RouteDecorators, RouteOptions
 from .types import ASGIApp, Receive, Scope, Send
 
 

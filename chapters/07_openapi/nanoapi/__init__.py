@@ -6,7 +6,6 @@ the routes and Pydantic's JSON Schema at /openapi.json, shown by Swagger UI at
 """
 
 from . import status
-from .apirouting import APIRoute, APIRouter
 from .applications import App
 from .background import BackgroundTask, BackgroundTasks
 from .datastructures import URL, Headers, QueryParams, State
@@ -24,7 +23,8 @@ from .responses import (
     Response,
     StreamingResponse,
 )
-from .routing import Match, Mount, NoMatchFound, Route, Router
+from .router import Match, Mount, NoMatchFound, Route, Router
+from .routing import APIRoute, APIRouter
 from .types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, Unpack
 
-from .apirouting import APIRouter, RouteDecorators, RouteOptions
 from .datastructures import State
 from .docs import docs_files, docs_page, redoc_html, swagger_ui_html
 from .exception_handlers import (
@@ -33,7 +32,8 @@ from .openapi import get_openapi
 from .params import Depends
 from .requests import Request
 from .responses import JSONResponse, Response
-from .routing import BaseRoute, Decorator, Endpoint, F, Router
+from .router import BaseRoute, Decorator, Endpoint, F, Router
+from .routing import APIRouter, RouteDecorators, RouteOptions
 from .types import ASGIApp, Receive, Scope, Send
 
 

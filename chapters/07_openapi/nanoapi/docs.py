@@ -18,7 +18,7 @@ from pathlib import Path
 from .exceptions import HTTPException
 from .requests import Request
 from .responses import HTMLResponse, Response
-from .routing import Endpoint
+from .router import Endpoint
 
 Render = Callable[[str, str, str], str]  # (title, openapi_url, files_url) -> HTML
 

@@ -18,10 +18,10 @@ from pydantic import TypeAdapter, create_model
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
 from pydantic_core import CoreSchema
 
-from .apirouting import APIRoute
 from .dependencies import SOURCES, Dependant, Field
 from .responses import JSONResponse, Response, body_allowed
-from .routing import BaseRoute
+from .router import BaseRoute
+from .routing import APIRoute
 
 REF = "#/components/schemas/"
 STATUS_PHRASES = {status.value: status.phrase for status in HTTPStatus}

@@ -1,353 +1,295 @@
-"""The router: find the route for a request, or explain why there is none.
+"""FastAPI's routing, on top of the plain router (`router.py`): decorators.
 
-Each route compiles its path template once, at registration, into a regular
-expression. For a request, the router asks each route in order whether it
-`matches`: FULL (path and method), PARTIAL (the path only) or NONE. The first
-FULL route handles the request; otherwise the first PARTIAL one answers 405;
-otherwise the router tries the path with its trailing slash flipped and
-redirects there; otherwise 404. Routes, mounts and routers are all ASGI apps.
-This is Starlette's layer; FastAPI's decorators live in `apirouting`.
+`@router.get("/items/{item_id}")` makes an APIRoute, a Route that answers
+exactly the methods it was given and carries tags. An APIRouter collects them
+under a prefix and tags, and `include_router` copies another router's routes
+in. This is the layer `fastapi/routing.py` adds to `starlette/routing.py`.
+
+An APIRoute reads its handler's signature at registration, and per request
+validates the input, calls the handler and turns what it returns into a
+Response.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable, Collection, Sequence
-from enum import Enum
-from functools import cached_property
-from typing import Any, TypeVar
+import inspect
+from collections.abc import Callable, Collection, Sequence
+from contextlib import AsyncExitStack
+from typing import Any, TypedDict, Unpack
+
+import pydantic
+from pydantic import TypeAdapter
 
 from .concurrency import as_async
-from .convertors import CONVERTORS, Convertor
-from .datastructures import URL
-from .exceptions import HTTPException
-from .lifespan import (
-    EventHandler,
-    Lifespan,
-    LifespanGenerator,
-    as_lifespan,
-    event_handlers_lifespan,
-    run_lifespan,
-)
+from .dependencies import Solver, get_route_dependant, is_subclass, read_body, signature
+from .encoders import jsonable_encoder
+from .exceptions import RequestValidationError, ResponseValidationError
+from .lifespan import EventHandler, Lifespan, LifespanGenerator
+from .params import MISSING, Depends
 from .requests import Request
-from .responses import PlainTextResponse, RedirectResponse, Response
+from .responses import JSONResponse, Response
+from .router import BaseRoute, Decorator, F, Mount, Route, Router
 from .types import ASGIApp, Receive, Scope, Send
 
-Endpoint = Callable[[Request], Awaitable[Response] | Response]
-F = TypeVar("F", bound=Callable[..., Any])  # a decorated function, kept as it is
-Decorator = Callable[[F], F]
 
-PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
+class RouteOptions(TypedDict, total=False):
+    """What `@app.get(path, ...)` accepts, and what its APIRoute keeps."""
 
-
-class Match(Enum):
-    NONE = 0
-    PARTIAL = 1
-    FULL = 2
-
-
-class NoMatchFound(Exception):
-    """No route has that name and those parameters (reverse routing)."""
-
-
-def compile_path(path: str) -> tuple[re.Pattern[str], str, dict[str, Convertor]]:
-    """`/items/{id:int}` -> (regex, `/items/{id}`, {"id": IntegerConvertor})."""
-    regex, template, convertors, end = "^", "", {}, 0
-    for match in PARAM.finditer(path):
-        name, kind = match.group(1), match.group(2) or "str"
-        if kind not in CONVERTORS:
-            raise ValueError(f"unknown path convertor {kind!r} in {path}")
-        if name in convertors:
-            raise ValueError(f"duplicated parameter {name!r} in {path}")
-        convertors[name] = CONVERTORS[kind]
-        regex += re.escape(path[end : match.start()])
-        regex += f"(?P<{name}>{convertors[name].regex})"
-        template += path[end : match.start()] + "{" + name + "}"
-        end = match.end()
-    regex += re.escape(path[end:]) + "$"
-    return re.compile(regex), template + path[end:], convertors
-
-
-def route_path(scope: Scope) -> str:
-    """The path below where this app is mounted: `path` minus `root_path`."""
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    if root and path.startswith(root) and path[len(root) : len(root) + 1] in "/":
-        return path[len(root) :] or "/"
-    return path
-
-
-async def refuse(
-    scope: Scope, receive: Receive, send: Send, exc: HTTPException
-) -> None:
-    """Inside an App, raise for the exception handlers; standing alone, answer."""
-    if "app" in scope:
-        raise exc
-    response = PlainTextResponse(exc.detail, exc.status_code, headers=exc.headers)
-    await response(scope, receive, send)
-
-
-def request_response(endpoint: Endpoint) -> ASGIApp:
-    """Turn `endpoint(request) -> Response` into an ASGI app (`def` in a thread)."""
-    call = as_async(endpoint)
-
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        response: Response = await call(Request(scope, receive))
-        await response(scope, receive, send)
-
-    return app
-
-
-class BaseRoute:
-    """What every route is: an ASGI app that can say whether a scope `matches`
-    it, and `handle` one that does."""
-
-    path: str
     name: str | None
-    path_regex: re.Pattern[str]
-    path_format: str
-    convertors: dict[str, Convertor]
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        """NONE, PARTIAL or FULL, and what to add to the scope if it is used."""
-        raise NotImplementedError
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raise NotImplementedError
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Standing alone, a route handles what it matches, and 404s the rest."""
-        match, child = self.matches(scope)
-        if match is Match.NONE:
-            if scope["type"] == "http":
-                await refuse(scope, receive, send, HTTPException(404))
-            return
-        scope.update(child)
-        await self.handle(scope, receive, send)
-
-    @cached_property
-    def start(self) -> str:
-        """What every matching path starts with: `/items/` for `/items/{id}`."""
-        return self.path_format.partition("{")[0]
-
-    def match_path(self, scope: Scope) -> dict[str, Any] | None:
-        """Path parameters (converted) if the path matches, else None."""
-        found = self.path_regex.match(route_path(scope))
-        if found is None:
-            return None
-        params = {
-            k: self.convertors[k].convert(v) for k, v in found.groupdict().items()
-        }
-        return {**scope.get("path_params", {}), **params}
-
-    def url_path_for(self, name: str, **params: Any) -> str:
-        if name != self.name or set(params) != set(self.convertors):
-            raise NoMatchFound(name)
-        text = {k: self.convertors[k].to_string(v) for k, v in params.items()}
-        return self.path_format.format(**text)
+    tags: Sequence[str]
+    status_code: int | None
+    response_model: Any  # not given: the return annotation decides
+    response_class: type[Response]
+    response_model_include: Any
+    response_model_exclude: Any
+    response_model_by_alias: bool
+    response_model_exclude_unset: bool
+    response_model_exclude_defaults: bool
+    response_model_exclude_none: bool
+    dependencies: Sequence[Depends]  # run before the handler, values unused
+    summary: str | None  # what the OpenAPI document says of the route
+    description: str | None
+    response_description: str
+    responses: dict[int | str, dict[str, Any]] | None
+    deprecated: bool | None
+    operation_id: str | None
+    include_in_schema: bool
 
 
-class Route(BaseRoute):
-    """A path template and methods, handled by `async def endpoint(request)`."""
+def check_options(options: RouteOptions) -> None:
+    unknown = options.keys() - RouteOptions.__optional_keys__
+    if unknown:
+        raise TypeError(f"unknown route options: {sorted(unknown)}")
 
-    name: str  # the endpoint's name unless given: routes are always named
+
+def check_prefix(prefix: str) -> str:
+    if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+        raise ValueError(
+            f"a prefix starts with '/' and does not end with it: {prefix!r}"
+        )
+    return prefix
+
+
+def response_model_of(endpoint: Callable[..., Any], options: RouteOptions) -> Any:
+    """What the answer is validated and filtered as: the `response_model`
+    option, else the return annotation (unless that is a Response), or None."""
+    if "response_model" in options:
+        return options["response_model"]
+    returns = signature(endpoint).return_annotation
+    if returns is inspect.Signature.empty or is_subclass(returns, Response):
+        return None
+    return returns
+
+
+def description_of(endpoint: Callable[..., Any], options: RouteOptions) -> str:
+    """The `description` option, else the docstring, up to a form feed."""
+    text = options.get("description")
+    if text is None:
+        text = inspect.cleandoc(endpoint.__doc__ or "")
+    return text.split("\f")[0].strip()
+
+
+class APIRoute(Route):
+    """The route FastAPI's decorators make: the handler's signature is a contract.
+
+    It answers exactly the methods given (HEAD gets a 405, as in FastAPI).
+    """
 
     def __init__(
         self,
         path: str,
         endpoint: Callable[..., Any],
-        *,
-        methods: Collection[str] | None = None,
-        name: str | None = None,
+        methods: Collection[str] = ("GET",),
+        **options: Unpack[RouteOptions],
     ) -> None:
-        if not path.startswith("/"):
-            raise ValueError(f"a route path must start with '/': {path!r}")
-        self.path, self.endpoint = path, endpoint
-        default_name = getattr(endpoint, "__name__", type(endpoint).__name__)
-        self.name = default_name if name is None else name
-        self.methods = {m.upper() for m in methods or ["GET"]}
-        self.add_implicit_methods()
-        self.path_regex, self.path_format, self.convertors = compile_path(path)
-        self.app = self.build_app(endpoint)
+        check_options(options)
+        self.options = options  # kept, so include_router can make a copy
+        self.tags = list(options.get("tags") or [])
+        self.status_code = options.get("status_code")
+        self.response_class = options.get("response_class")
+        self.response_model = response_model_of(endpoint, options)
+        self.summary = options.get("summary")
+        self.description = description_of(endpoint, options)
+        self.response_description = options.get(
+            "response_description", "Successful Response"
+        )
+        self.responses = options.get("responses") or {}
+        self.deprecated = options.get("deprecated")
+        self.operation_id = options.get("operation_id")
+        self.include_in_schema = options.get("include_in_schema", True)
+        self.dump_options: dict[str, Any] = {"by_alias": True}  # as FastAPI does
+        for key, value in options.items():  # response_model_exclude -> exclude...
+            if key.startswith("response_model_"):
+                self.dump_options[key.removeprefix("response_model_")] = value
+        super().__init__(path, endpoint, methods=methods, name=options.get("name"))
 
     def add_implicit_methods(self) -> None:
-        if "GET" in self.methods:
-            self.methods.add("HEAD")  # HEAD is a GET whose body the server drops
+        pass  # `@app.get` answers GET only; HEAD gets a 405, as in FastAPI
 
     def build_app(self, endpoint: Callable[..., Any]) -> ASGIApp:
-        return request_response(endpoint)
+        """Registration time: read the signature, build the validators."""
+        dependencies = self.options.get("dependencies") or []
+        self.dependant = get_route_dependant(self.path, endpoint, dependencies)
+        self.reads_body = bool(self.dependant.flat_body())
+        self.call_endpoint = as_async(endpoint)  # a plain `def` runs in a thread
+        self.response_adapter = (
+            TypeAdapter(self.response_model) if self.response_model else None
+        )
+        return self.run_with_cleanup
 
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        params = self.match_path(scope) if scope["type"] == "http" else None
-        if params is None:
-            return Match.NONE, {}
-        child = {"endpoint": self.endpoint, "path_params": params}
-        full = scope["method"] in self.methods
-        return (Match.FULL if full else Match.PARTIAL), child
+    async def run_with_cleanup(
+        self, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Yield dependencies clean up when the handler returns (scope="function")
+        or after the response and its background tasks (the default)."""
+        request = Request(scope, receive)
+        overrides = scope.get("dependency_overrides", {})  # the App put them there
+        sent = False
+        async with AsyncExitStack() as request_stack:
+            async with AsyncExitStack() as function_stack:
+                body = await read_body(request) if self.reads_body else MISSING
+                solver = Solver(request, body, overrides, request_stack, function_stack)
+                response = await self.handle_request(solver)
+            await response(scope, receive, send)
+            sent = True
+        if not sent:  # a yield dependency swallowed the handler's exception
+            raise RuntimeError("no response: a dependency with yield caught an error")
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["method"] not in self.methods:
-            allow = ", ".join(sorted(self.methods))
-            exc = HTTPException(405, headers={"allow": allow})
-            await refuse(scope, receive, send, exc)
-            return
-        await self.app(scope, receive, send)
+    async def handle_request(self, solver: Solver) -> Response:
+        """Request time: validate, call the handler, build the response."""
+        values, errors = await solver.solve(self.dependant)
+        if errors:
+            raise RequestValidationError(errors)
+        result = await self.call_endpoint(**values)
+        if isinstance(result, Response):
+            result.background = result.background or solver.background
+            return result  # the handler built it: send it untouched
+        sub_response = solver.response
+        status = sub_response and sub_response.status_code
+        response = self.serialize(result, status or self.status_code)
+        if sub_response is not None:  # headers and cookies the handler set
+            response.raw_headers.extend(sub_response.raw_headers)
+        response.background = solver.background
+        return response
+
+    def serialize(self, result: Any, status_code: int | None) -> Response:
+        status: dict[str, Any] = {"status_code": status_code} if status_code else {}
+        if self.response_adapter is None:
+            response_class = self.response_class or JSONResponse
+            return response_class(jsonable_encoder(result), **status)
+        valid = self.validate_output(self.response_adapter, result)
+        if self.response_class is None:  # Pydantic writes the JSON itself
+            data = self.response_adapter.dump_json(valid, **self.dump_options)
+            return Response(data, media_type="application/json", **status)
+        data = self.response_adapter.dump_python(
+            valid, mode="json", **self.dump_options
+        )
+        return self.response_class(data, **status)
+
+    def validate_output(self, adapter: TypeAdapter[Any], result: Any) -> Any:
+        """The response_model filters the output; a mismatch is our bug: a 500."""
+        try:
+            return adapter.validate_python(result, from_attributes=True)
+        except pydantic.ValidationError as exc:
+            errors = exc.errors(include_url=False)
+            located = [{**e, "loc": ("response", *e["loc"])} for e in errors]
+            raise ResponseValidationError(located) from exc
 
 
-class Mount(BaseRoute):
-    """Hand every path under a prefix to another ASGI app (or to routes)."""
+class RouteDecorators:
+    """`@get(path)` and its friends, for a class that has `add_api_route`:
+    APIRouter has its own, the App hands its routes to its router."""
 
-    def __init__(
+    add_api_route: Callable[..., None]
+
+    def api_route(
         self,
         path: str,
-        app: ASGIApp | None = None,
-        routes: Sequence[BaseRoute] | None = None,
-        name: str | None = None,
-    ) -> None:
-        if path and not path.startswith("/"):
-            raise ValueError(f"a mount path must start with '/': {path!r}")
-        self.path, self.name = path.rstrip("/"), name
-        self.app = app if app is not None else Router(routes=routes)
-        template = self.path + "/{path:path}"
-        self.path_regex, self.path_format, self.convertors = compile_path(template)
+        methods: Collection[str] = ("GET",),
+        **options: Unpack[RouteOptions],
+    ) -> Decorator[F]:
+        def register(endpoint: F) -> F:
+            self.add_api_route(path, endpoint, methods, **options)
+            return endpoint
 
-    @property
-    def routes(self) -> list[BaseRoute]:
-        return getattr(self.app, "routes", [])
+        return register
 
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        params = self.match_path(scope) if scope["type"] == "http" else None
-        if params is None:
-            return Match.NONE, {}
-        remaining = "/" + params.pop("path")
-        matched = route_path(scope)[: -len(remaining)]
-        root_path = scope.get("root_path", "")
-        child = {
-            "path_params": params,
-            "root_path": root_path + matched,
-            "app_root_path": scope.get("app_root_path", root_path),  # for url_for
-            "endpoint": self.app,
-        }
-        return Match.FULL, child
+    def get(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["GET"], **options)
 
-    def url_path_for(self, name: str, **params: Any) -> str:
-        if name == self.name and "path" in params:
-            params["path"] = str(params["path"]).lstrip("/")  # the template has it
-            return super().url_path_for(name, **params)
-        prefix = f"{self.name}:" if self.name else ""
-        if not name.startswith(prefix):
-            raise NoMatchFound(name)
-        inner = {k: v for k, v in params.items() if k not in self.convertors}
-        for route in self.routes:
-            try:
-                return self.path + route.url_path_for(name[len(prefix) :], **inner)
-            except NoMatchFound:
-                continue
-        raise NoMatchFound(name)
+    def put(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["PUT"], **options)
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
+    def post(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["POST"], **options)
+
+    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["DELETE"], **options)
+
+    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["PATCH"], **options)
+
+    def options(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["OPTIONS"], **options)
+
+    def head(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["HEAD"], **options)
+
+    def trace(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
+        return self.api_route(path, ["TRACE"], **options)
 
 
-class Router:
-    """An ordered list of routes, itself an ASGI app."""
+class APIRouter(Router, RouteDecorators):
+    """A Router with FastAPI's decorators, a prefix and tags for its routes."""
 
     def __init__(
         self,
+        prefix: str = "",
+        tags: Sequence[str] | None = None,
         routes: Sequence[BaseRoute] | None = None,
         redirect_slashes: bool = True,
         on_startup: Sequence[EventHandler] | None = None,
         on_shutdown: Sequence[EventHandler] | None = None,
         lifespan: Lifespan | LifespanGenerator | None = None,
-        default: ASGIApp | None = None,
+        dependencies: Sequence[Depends] | None = None,
     ) -> None:
-        self.routes: list[BaseRoute] = list(routes or [])
-        self.redirect_slashes = redirect_slashes
-        self.default = self.not_found if default is None else default  # no match
-        self.on_startup = list(on_startup or [])
-        self.on_shutdown = list(on_shutdown or [])
-        self.lifespan_context = (
-            event_handlers_lifespan(self.on_startup, self.on_shutdown)
-            if lifespan is None
-            else as_lifespan(lifespan)
-        )
+        super().__init__(routes, redirect_slashes, on_startup, on_shutdown, lifespan)
+        self.prefix, self.tags = check_prefix(prefix), list(tags or [])
+        self.dependencies = list(dependencies or [])  # run before every route's
 
-    # Registration -------------------------------------------------------
-
-    def add_route(
+    def add_api_route(
         self,
         path: str,
-        endpoint: Endpoint,
-        methods: Collection[str] | None = None,
-        name: str | None = None,
+        endpoint: Callable[..., Any],
+        methods: Collection[str] = ("GET",),
+        **options: Unpack[RouteOptions],
     ) -> None:
-        """A Starlette-style route: `async def endpoint(request) -> Response`."""
-        self.routes.append(Route(path, endpoint, methods=methods, name=name))
+        """The route behind `@router.get(...)` and friends."""
+        options["tags"] = [*self.tags, *options.get("tags", [])]
+        options["dependencies"] = [*self.dependencies, *options.get("dependencies", [])]
+        route = APIRoute(self.prefix + path, endpoint, methods, **options)
+        self.routes.append(route)
 
-    def route(
-        self, path: str, methods: Sequence[str] | None = None, name: str | None = None
-    ) -> Decorator[F]:
-        def register(endpoint: F) -> F:
-            self.add_route(path, endpoint, methods=methods, name=name)
-            return endpoint
-
-        return register
-
-    def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
-        self.routes.append(Mount(path, app=app, name=name))
-
-    def add_event_handler(self, event: str, func: EventHandler) -> None:
-        """Run `func` at "startup" or "shutdown" (routers without a lifespan)."""
-        {"startup": self.on_startup, "shutdown": self.on_shutdown}[event].append(func)
-
-    def url_path_for(self, name: str, **params: Any) -> str:
-        for route in self.routes:
-            try:
-                return route.url_path_for(name, **params)
-            except NoMatchFound:
-                continue
-        raise NoMatchFound(f"no route named {name!r} takes {sorted(params)}")
-
-    # Dispatch -------------------------------------------------------------
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope.setdefault("router", self)
-        if scope["type"] == "lifespan":
-            await run_lifespan(scope, receive, send, self.lifespan_context)
-            return
-        partial, path = None, route_path(scope)
-        for route in self.routes:
-            if not path.startswith(route.start):
-                continue  # cheap to rule out: the literal start differs
-            match, child = route.matches(scope)
-            if match is Match.FULL:
-                scope.update(child)
-                await route.handle(scope, receive, send)
-                return
-            if match is Match.PARTIAL and partial is None:
-                partial, partial_child = route, child
-        if partial is not None:
-            scope.update(partial_child)
-            await partial.handle(scope, receive, send)
-            return
-        redirect = self.slash_redirect(scope)
-        if redirect is not None:
-            await redirect(scope, receive, send)
-            return
-        await self.default(scope, receive, send)
-
-    async def not_found(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await refuse(scope, receive, send, HTTPException(404))
-
-    def slash_redirect(self, scope: Scope) -> Response | None:
-        """`/items` matches nothing but `/items/` does: send the client there."""
-        path = route_path(scope)
-        if not self.redirect_slashes or path == "/":
-            return None
-        flipped = (
-            scope["path"].rstrip("/") if path.endswith("/") else scope["path"] + "/"
-        )
-        other = {**scope, "path": flipped}
-        if any(route.matches(other)[0] is not Match.NONE for route in self.routes):
-            return RedirectResponse(str(URL.from_scope(other)))
-        return None
+    def include_router(
+        self,
+        router: APIRouter,
+        prefix: str = "",
+        tags: Sequence[str] | None = None,
+        dependencies: Sequence[Depends] | None = None,
+    ) -> None:
+        """Copy another router's routes in, under `prefix`, with extra `tags`."""
+        check_prefix(prefix)
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                options: RouteOptions = {**route.options}
+                options["tags"] = [*(tags or []), *route.tags]
+                route_dependencies = route.options.get("dependencies", [])
+                options["dependencies"] = [*(dependencies or []), *route_dependencies]
+                path, methods = prefix + route.path, route.methods
+                self.add_api_route(path, route.endpoint, methods, **options)
+            elif isinstance(route, Route):
+                path, methods = self.prefix + prefix + route.path, route.methods
+                self.add_route(path, route.endpoint, methods, route.name)
+            elif isinstance(route, Mount):
+                path = self.prefix + prefix + route.path
+                self.routes.append(Mount(path, route.app, name=route.name))
