@@ -32,7 +32,7 @@
 # 4. background tasks that run only once the response has been sent.
 #
 # The finished pieces are in `chapters/06_dependencies/nanoapi/dependencies.py`
-# (`get_dependant`, `Solver`) and `routing.py` (`APIRoute.run_with_cleanup`);
+# (`get_dependant`, `Solver`) and `routing.py` (`request_response`, `APIRoute.handle_request`);
 # read them after you have written yours.
 
 # %%

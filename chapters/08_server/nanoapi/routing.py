@@ -13,7 +13,7 @@ Response.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from contextlib import AsyncExitStack
 from typing import Any, TypedDict, Unpack
 
@@ -30,6 +30,25 @@ from .requests import Request
 from .responses import JSONResponse, Response
 from .router import BaseRoute, Decorator, F, Mount, Route, Router
 from .types import ASGIApp, Receive, Scope, Send
+
+REQUEST_STACK = "nanoapi.request_stack"  # in the scope: cleanup after the response
+NO_RESPONSE = "no response: a dependency with yield caught the handler's error"
+
+
+def request_response(handler: Callable[[Request], Awaitable[Response]]) -> ASGIApp:
+    """Starlette's `request_response` (chapter 04), plus an exit stack around the
+    handler *and* the sending: yield dependencies clean up in it after the
+    response and its background tasks. FastAPI has its own version too."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        async with AsyncExitStack() as stack:
+            scope[REQUEST_STACK] = stack
+            response = await handler(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        raise RuntimeError(NO_RESPONSE)  # a yield dependency swallowed the error
+
+    return app
 
 
 class RouteOptions(TypedDict, total=False):
@@ -135,32 +154,25 @@ class APIRoute(Route):
         self.response_adapter = (
             TypeAdapter(self.response_model) if self.response_model else None
         )
-        return self.run_with_cleanup
+        return request_response(self.handle_request)
 
-    async def run_with_cleanup(
-        self, scope: Scope, receive: Receive, send: Send
-    ) -> None:
-        """Yield dependencies clean up when the handler returns (scope="function")
-        or after the response and its background tasks (the default)."""
-        request = Request(scope, receive)
-        overrides = scope.get("dependency_overrides", {})  # the App put them there
-        sent = False
-        async with AsyncExitStack() as request_stack:
-            async with AsyncExitStack() as function_stack:
-                body = await read_body(request) if self.reads_body else MISSING
-                solver = Solver(request, body, overrides, request_stack, function_stack)
-                response = await self.handle_request(solver)
-            await response(scope, receive, send)
-            sent = True
-        if not sent:  # a yield dependency swallowed the handler's exception
-            raise RuntimeError("no response: a dependency with yield caught an error")
+    async def handle_request(self, request: Request) -> Response:
+        """Request time: solve the tree, call the handler, build the response.
+        Yield dependencies with `scope="function"` clean up when it returns."""
+        overrides = request.scope.get("dependency_overrides", {})  # from the App
+        request_stack = request.scope[REQUEST_STACK]
+        async with AsyncExitStack() as function_stack:
+            body = await read_body(request) if self.reads_body else MISSING
+            solver = Solver(request, body, overrides, request_stack, function_stack)
+            values, errors = await solver.solve(self.dependant)
+            if errors:
+                raise RequestValidationError(errors)
+            result = await self.call_endpoint(**values)
+            return self.response_for(result, solver)
+        raise RuntimeError(NO_RESPONSE)
 
-    async def handle_request(self, solver: Solver) -> Response:
-        """Request time: validate, call the handler, build the response."""
-        values, errors = await solver.solve(self.dependant)
-        if errors:
-            raise RequestValidationError(errors)
-        result = await self.call_endpoint(**values)
+    def response_for(self, result: Any, solver: Solver) -> Response:
+        """What the handler returned, as a Response with the background tasks."""
         if isinstance(result, Response):
             result.background = result.background or solver.background
             return result  # the handler built it: send it untouched
