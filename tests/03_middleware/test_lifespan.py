@@ -82,9 +82,11 @@ async def test_startup_and_shutdown_handlers_run_in_order(pkg):
     app = pkg.App(on_startup=[sync_start], on_shutdown=[lambda: events.append("bye")])
     app.add_event_handler("startup", async_start)
 
-    @app.on_event("shutdown")
-    async def last_words():
-        events.append("last words")
+    with pytest.warns(DeprecationWarning, match="lifespan"):  # as in FastAPI
+
+        @app.on_event("shutdown")
+        async def last_words():
+            events.append("last words")
 
     await call_lifespan(app, "startup", "shutdown")
     assert events == ["sync start", "async start", "bye", "last words"]

@@ -7,9 +7,7 @@ from asgitest import http_scope
 
 
 def test_a_template_compiles_to_a_regex_a_format_and_convertors(pkg):
-    regex, template, convertors = pkg.router.compile_path(
-        "/items/{item_id:int}/{rest}"
-    )
+    regex, template, convertors = pkg.router.compile_path("/items/{item_id:int}/{rest}")
     assert template == "/items/{item_id}/{rest}"
     assert regex.match("/items/42/x").groupdict() == {"item_id": "42", "rest": "x"}
     assert regex.match("/items/42/x/y") is None

@@ -141,3 +141,36 @@ def test_status_has_every_name_starlette_has_written_out(pkg):
         warnings.simplefilter("ignore")
         older = {n: getattr(starlette.status, n) for n in assigned.keys() - theirs}
     assert older.items() <= assigned.items()
+
+
+async def test_a_validation_error_keeps_the_body_it_refused_like_fastapi(pkg):
+    import fastapi.exceptions
+    from oracle import compare
+
+    class Item(BaseModel):
+        title: str
+        size: int
+
+    def build(api):
+        error = {"ours": pkg, "fastapi": fastapi.exceptions}[api.side]
+        app = api.App()
+
+        @app.exception_handler(error.RequestValidationError)
+        async def show_body(request, exc):
+            return api.JSONResponse({"body": exc.body}, status_code=422)
+
+        @app.post("/items")
+        def create(item: Item):
+            return item
+
+        return app
+
+    bodies = [{"title": "towel", "size": "XL"}, "not json", None]
+    requests = [{"method": "POST", "url": "/items", "json": b} for b in bodies[:1]]
+    requests.append({"method": "POST", "url": "/items", "content": b"{bad",
+                     "headers": {"content-type": "application/json"}})  # fmt: skip
+    requests.append({"method": "POST", "url": "/items"})
+    pairs = await compare(build, pkg, requests)
+    for theirs, ours in pairs:
+        assert ours.view() == theirs.view()
+    assert [ours.json()["body"] for _, ours in pairs] == [bodies[0], "{bad", None]

@@ -342,3 +342,21 @@ def test_a_request_scoped_dependency_cannot_use_a_function_scoped_one(pkg):
         @app.get("/")
         def endpoint(value: Annotated[str, pkg.Depends(long_lived)]):
             return value
+
+
+async def test_overrides_set_to_none_mean_no_overrides(pkg):
+    """FastAPI's tutorial resets them with `app.dependency_overrides = None`."""
+    app = pkg.App()
+
+    def token() -> str:
+        return "real"
+
+    @app.get("/")
+    def read(value: Annotated[str, pkg.Depends(token)]):
+        return {"value": value}
+
+    app.dependency_overrides[token] = lambda: "fake"
+    [faked] = await ask(app, [{"method": "GET", "url": "/"}])
+    app.dependency_overrides = None
+    [real] = await ask(app, [{"method": "GET", "url": "/"}])
+    assert (faked.json(), real.json()) == ({"value": "fake"}, {"value": "real"})

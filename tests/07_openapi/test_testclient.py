@@ -3,6 +3,7 @@
 from contextlib import asynccontextmanager
 
 import pytest
+from oracle import fastapi_namespace, package_namespace
 
 
 @pytest.fixture
@@ -101,3 +102,31 @@ def test_lifespan_state_and_events_match_fastapi(pkg):
     assert answers["ours"] == answers["fastapi"] == {"pool": ["conn"], "mode": "ready"}
     assert logs["ours"] == logs["fastapi"] == ["startup", "shutdown"]
     assert fastapi.FastAPI is not pkg.App
+
+
+def test_defaults_are_starlettes_redirects_followed_and_its_user_agent(pkg):
+    """The same requests through Starlette's TestClient and ours."""
+    from starlette.testclient import TestClient as StarletteTestClient
+
+    def build(api):
+        app = api.App()
+
+        @app.get("/items/")
+        def items(request: api.Request):
+            return {"agent": request.headers["user-agent"], "client": request.client}
+
+        return app
+
+    seen = []
+    for client in (
+        StarletteTestClient(build(fastapi_namespace())),
+        pkg.testclient.TestClient(build(package_namespace(pkg))),
+    ):
+        followed = client.get("/items")
+        stopped = client.get("/items", follow_redirects=False)
+        seen.append((followed.status_code, followed.json(), stopped.status_code))
+    assert (
+        seen[1]
+        == seen[0]
+        == (200, {"agent": "testclient", "client": ["testclient", 50000]}, 307)
+    )

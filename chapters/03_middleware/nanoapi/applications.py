@@ -10,6 +10,7 @@ method, and sends the Response it returns.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -34,6 +35,8 @@ from .responses import Response
 from .types import ASGIApp, Receive, Scope, Send
 
 Endpoint = Callable[[Request], Awaitable[Response] | Response]
+
+ON_EVENT_DEPRECATED = "on_event is deprecated, use lifespan event handlers instead."
 
 
 class App:
@@ -113,6 +116,9 @@ class App:
         {"startup": self.on_startup, "shutdown": self.on_shutdown}[event].append(func)
 
     def on_event(self, event: str) -> Callable[[EventHandler], EventHandler]:
+        """Deprecated in FastAPI, in favour of `lifespan=`; it still works."""
+        warnings.warn(ON_EVENT_DEPRECATED, DeprecationWarning, stacklevel=2)
+
         def register(func: EventHandler) -> EventHandler:
             self.add_event_handler(event, func)
             return func

@@ -9,6 +9,7 @@ each HTTP request to the first route that matches it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, Unpack
 
@@ -30,6 +31,8 @@ from .middleware.exceptions import ExceptionHandler, ExceptionMiddleware
 from .router import BaseRoute, Decorator, Endpoint, F
 from .routing import APIRouter, RouteDecorators, RouteOptions
 from .types import ASGIApp, Receive, Scope, Send
+
+ON_EVENT_DEPRECATED = "on_event is deprecated, use lifespan event handlers instead."
 
 
 class App(RouteDecorators):
@@ -114,6 +117,9 @@ class App(RouteDecorators):
         self.router.add_event_handler(event, func)
 
     def on_event(self, event: str) -> Callable[[EventHandler], EventHandler]:
+        """Deprecated in FastAPI, in favour of `lifespan=`; it still works."""
+        warnings.warn(ON_EVENT_DEPRECATED, DeprecationWarning, stacklevel=2)
+
         def register(func: EventHandler) -> EventHandler:
             self.add_event_handler(event, func)
             return func

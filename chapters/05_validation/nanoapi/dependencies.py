@@ -280,7 +280,7 @@ async def read_body(request: Request) -> Any:
     except json.JSONDecodeError as exc:
         error: dict[str, Any] = {"type": "json_invalid", "loc": ("body", exc.pos)}
         error.update(msg="JSON decode error", input={}, ctx={"error": exc.msg})
-        raise RequestValidationError([error]) from exc
+        raise RequestValidationError([error], body=exc.doc) from exc
     except Exception as exc:  # bytes that are not UTF-8, nesting too deep...
         raise HTTPException(400, "There was an error parsing the body") from exc
 

@@ -114,7 +114,7 @@ class APIRoute(Route):
         body = await read_body(request) if self.dependant.body else MISSING
         values, errors = solve(self.dependant, request, body)
         if errors:
-            raise RequestValidationError(errors)
+            raise RequestValidationError(errors, body=None if body is MISSING else body)
         result = await self.call_endpoint(**values)
         if isinstance(result, Response):
             return result  # the handler built it: send it untouched

@@ -9,6 +9,7 @@ each HTTP request to the first route that matches it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, Unpack
 
@@ -31,6 +32,8 @@ from .params import Depends
 from .router import BaseRoute, Decorator, Endpoint, F
 from .routing import APIRouter, RouteDecorators, RouteOptions
 from .types import ASGIApp, Receive, Scope, Send
+
+ON_EVENT_DEPRECATED = "on_event is deprecated, use lifespan event handlers instead."
 
 
 class App(RouteDecorators):
@@ -119,6 +122,9 @@ class App(RouteDecorators):
         self.router.add_event_handler(event, func)
 
     def on_event(self, event: str) -> Callable[[EventHandler], EventHandler]:
+        """Deprecated in FastAPI, in favour of `lifespan=`; it still works."""
+        warnings.warn(ON_EVENT_DEPRECATED, DeprecationWarning, stacklevel=2)
+
         def register(func: EventHandler) -> EventHandler:
             self.add_event_handler(event, func)
             return func
@@ -162,7 +168,7 @@ class App(RouteDecorators):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
-        scope["dependency_overrides"] = self.dependency_overrides  # for the routes
+        scope["dependency_overrides"] = self.dependency_overrides or {}  # routes read
         if self.middleware_stack is None:
             self.middleware_stack = self.build_middleware_stack()
         await self.middleware_stack(scope, receive, send)

@@ -142,7 +142,7 @@ class APIRoute(Route):
             solver = Solver(request, body, overrides, request_stack, function_stack)
             values, errors = await solver.solve(self.dependant)
             if errors:
-                raise RequestValidationError(errors)
+                raise RequestValidationError(errors, body=solver.received_body)
             result = await self.call_endpoint(**values)
             return self.response_for(result, solver)
         raise RuntimeError(NO_RESPONSE)

@@ -42,7 +42,12 @@ class ValidationError(Exception):
 
 
 class RequestValidationError(ValidationError):
-    """The request does not fit the route's parameters or body: a 422."""
+    """The request does not fit the route's parameters or body: a 422. `body`
+    is what the request sent, for a handler that wants to show it back."""
+
+    def __init__(self, errors: Sequence[dict[str, Any]], *, body: Any = None) -> None:
+        super().__init__(errors)
+        self.body = body
 
 
 class ResponseValidationError(ValidationError):

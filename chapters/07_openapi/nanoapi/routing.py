@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from contextlib import AsyncExitStack
+from enum import Enum
 from typing import Any, TypedDict, Unpack
 
 import pydantic
@@ -55,7 +56,7 @@ class RouteOptions(TypedDict, total=False):
     """What `@app.get(path, ...)` accepts, and what its APIRoute keeps."""
 
     name: str | None
-    tags: Sequence[str]
+    tags: Sequence[str | Enum]  # an Enum member is documented as its value
     status_code: int | None
     response_model: Any  # not given: the return annotation decides
     response_class: type[Response]
@@ -166,7 +167,7 @@ class APIRoute(Route):
             solver = Solver(request, body, overrides, request_stack, function_stack)
             values, errors = await solver.solve(self.dependant)
             if errors:
-                raise RequestValidationError(errors)
+                raise RequestValidationError(errors, body=solver.received_body)
             result = await self.call_endpoint(**values)
             return self.response_for(result, solver)
         raise RuntimeError(NO_RESPONSE)

@@ -393,7 +393,7 @@ async def read_body(request: Request) -> Any:
     except json.JSONDecodeError as exc:
         error: dict[str, Any] = {"type": "json_invalid", "loc": ("body", exc.pos)}
         error.update(msg="JSON decode error", input={}, ctx={"error": exc.msg})
-        raise RequestValidationError([error]) from exc
+        raise RequestValidationError([error], body=exc.doc) from exc
     except Exception as exc:  # bytes that are not UTF-8, nesting too deep...
         raise HTTPException(400, "There was an error parsing the body") from exc
 
@@ -451,6 +451,11 @@ class Solver:
         own_values, own_errors = self.solve_own(dependant)
         values.update(own_values)
         return values, errors + own_errors
+
+    @property
+    def received_body(self) -> Any:
+        """The body as the request sent it (parsed), or None if it sent none."""
+        return None if self.body is MISSING else self.body
 
     def solve_own(self, dependant: Dependant) -> tuple[dict[str, Any], Errors]:
         raw = dependant.params_validator.gather(self.request)

@@ -239,8 +239,8 @@ def merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
 
 def operation(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
     op: dict[str, Any] = {}
-    if route.tags:
-        op["tags"] = route.tags
+    if route.tags:  # an Enum member is written as its value
+        op["tags"] = [getattr(tag, "value", tag) for tag in route.tags]
     op["summary"] = route.summary or title(route.name)
     if route.description:
         op["description"] = route.description

@@ -121,6 +121,8 @@ class TestClient(httpx.Client):
         base_url: str = "http://testserver",
         raise_server_exceptions: bool = True,
         root_path: str = "",
+        follow_redirects: bool = True,
+        headers: dict[str, str] | None = None,
         **options: Any,
     ) -> None:
         self.app = app
@@ -128,8 +130,13 @@ class TestClient(httpx.Client):
         self.root_path = root_path
         self.loop: EventLoopThread | None = None
         self.lifespan_state: dict[str, Any] = {}
-        transport = ASGITransport(self)
-        super().__init__(base_url=base_url, transport=transport, **options)
+        super().__init__(
+            base_url=base_url,
+            transport=ASGITransport(self),
+            follow_redirects=follow_redirects,  # as Starlette's TestClient does
+            headers={"user-agent": "testclient", **(headers or {})},
+            **options,
+        )
 
     def __enter__(self) -> TestClient:
         loop = self.loop = EventLoopThread()
