@@ -1,0 +1,109 @@
+"""The benchmark's own machinery: its apps answer alike, its verdicts can fail.
+
+Timing itself is not tested here (the README's benchmark command runs, shortened,
+in test_readme_commands.py); what is tested is that every app does the work its
+style claims, and that the reports turn figures into the right verdicts.
+"""
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import benchmark
+import benchmark_http
+import pytest
+from harness import Chapter, all_chapters
+
+
+def test_every_app_answers_every_case_it_claims(tmp_path):
+    apps = benchmark.all_apps(tmp_path)
+    asyncio.run(benchmark.check(apps))  # SystemExit on a wrong answer
+    final = f"ch{all_chapters()[-1].number}"
+    for name in ("raw ASGI", final, benchmark.COPY, "starlette", "fastapi"):
+        assert set(apps[name]) == set(benchmark.CASES), name
+
+
+def fastapi_route(app, path: str):
+    return next(r for r in app.routes if getattr(r, "path", None) == path)
+
+
+def test_the_two_styles_take_the_paths_the_issue_names():
+    """typed: `-> Item` (Pydantic writes the JSON); tutorial: no annotation."""
+    apps = benchmark.framework_apps(benchmark.fastapi_namespace())
+    typed = fastapi_route(apps["create/typed"], "/items")
+    tutorial = fastapi_route(apps["create/tutorial"], "/items")
+    assert typed.response_model is benchmark.Item
+    assert tutorial.response_model is None
+    assert apps["hello"] is apps["create/typed"]  # shared cases: the typed app
+    assert apps["deps/tutorial"] is apps["create/tutorial"]
+
+
+def test_hot_path_verdicts():
+    verdict = benchmark.hot_path_verdict
+    assert verdict("ch09", [(1.01, 0.99), (1.04, 1.03)]) == "pass"
+    assert verdict("ch09", [(1.01, 0.99), (1.08, 1.06)]) == "FAIL"
+    assert verdict("ch09", [(1.06, 1.02)]) == "unclear: rerun"
+    noise = verdict(benchmark.COPY, [(1.01, 0.99), (0.97, 1.0)])
+    assert noise == "noise 3.0% 1.0%"
+
+
+def test_the_hot_path_table_judges_every_later_chapter(monkeypatch):
+    chapters = [Chapter(n, f"{n}_x", Path(n)) for n in ("07", "08", "09", "10")]
+    monkeypatch.setattr(benchmark, "all_chapters", lambda: chapters)
+    copy = benchmark.COPY
+    times = {
+        case: {
+            "ch07": [2.0, 2.0],
+            "ch08": [1.0, 1.0],
+            copy: [1.0, 1.01],
+            "ch09": [1.01, 1.02],
+            "ch10": [1.0, 1.0],
+        }
+        for case in benchmark.CASES
+    }
+    times["deps/tutorial"]["ch10"] = [1.1, 1.1]  # 10% slower on one case
+    table = benchmark.hot_path_report(times).strip().splitlines()
+    header = table[1].split()
+    assert header == ["case", "ch08", "copy", "ch09", "ch10"]
+    assert table[-1].split() == ["verdict", "noise", "0.5%", "0.0%", "pass", "FAIL"]
+    times[next(iter(times))][copy] = [1.06, 1.06]
+    assert "too noisy" in benchmark.hot_path_report(times)
+
+
+def test_goals_are_judged_against_fastapi_and_starlette():
+    times = {
+        case: {"ch08": [1.0, 1.0], "fastapi": [5.0, 5.0], "starlette": [0.5, 0.5]}
+        for case in benchmark.CASES
+    }
+    lines = benchmark.goals_report(times, "ch08").strip().splitlines()[2:-1]
+    assert len(lines) == 2 * 4, "four requests in each of the two styles"
+    assert all(line.split()[-4:] == ["0.20", "met", "2.00", "MISSED"] for line in lines)
+
+
+WRK = """Running 2s test @ http://127.0.0.1:8000/
+  1 threads and 50 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     2.53ms    2.06ms  15.97ms   86.69%
+    Req/Sec    20.10k   165.40    21.08k    63.64%
+  40321 requests in 2.00s, 5.96MB read
+Requests/sec:  20150.33
+Transfer/sec:      2.98MB
+"""
+
+
+def test_wrk_output_is_read_and_failures_are_refused():
+    assert benchmark_http.parse_wrk(WRK) == (20150.33, 40321)
+    with pytest.raises(RuntimeError):
+        benchmark_http.parse_wrk(WRK.replace("Requests/sec", "Requests"))
+    with pytest.raises(RuntimeError):
+        benchmark_http.parse_wrk(WRK + "  Non-2xx or 3xx responses: 7\n")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_server_cpu_time_is_read_from_proc():
+    before = benchmark_http.cpu_seconds(os.getpid())
+    started = time.process_time()
+    while time.process_time() - started < 0.2:
+        pass
+    assert benchmark_http.cpu_seconds(os.getpid()) - before >= 0.1
