@@ -17,25 +17,20 @@ class MultiDict(Mapping[str, str]):
     """A read-only map whose keys may repeat: `d[k]` is the last value."""
 
     def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
-        self._list = [(self._key(k), v) for k, v in items]
+        self._list = list(items)
         self._dict = dict(self._list)
 
-    @staticmethod
-    def _key(key: str) -> str:
-        return key
-
     def getlist(self, key: str) -> list[str]:
-        key = self._key(key)
         return [v for k, v in self._list if k == key]
 
     def multi_items(self) -> list[tuple[str, str]]:
         return list(self._list)
 
     def __getitem__(self, key: str) -> str:
-        return self._dict[self._key(key)]
+        return self._dict[key]
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self._key(key) in self._dict
+        return key in self._dict
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._dict)
@@ -61,26 +56,38 @@ class QueryParams(MultiDict):
         return cls(parse_qsl(text, keep_blank_values=True))
 
 
-class Headers(MultiDict):
-    """Request headers: case-insensitive names, repeats kept, first value wins.
+class Headers(Mapping[str, str]):
+    """Headers as the raw `(name, value)` byte pairs of the scope or response:
+    names case-insensitive, repeats kept, the first value answers `[name]`.
 
-    HTTP says a repeated header's values may be joined with commas, so the
-    first one is as good as any for `headers[name]`; `getlist` has them all.
+    Nothing is decoded up front: a lookup scans the pairs, cheaper for a dozen
+    headers than building a dict nobody may read. HTTP says a repeated
+    header's values may be joined with commas, so the first one is as good as
+    any for `headers[name]`; `getlist` has them all.
     """
 
-    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
-        super().__init__(items)
-        self._dict = {}
-        for key, value in self._list:
-            self._dict.setdefault(key, value)
-
-    @staticmethod
-    def _key(key: str) -> str:
-        return key.lower()
+    def __init__(self, raw: list[tuple[bytes, bytes]] | None = None) -> None:
+        self.raw = [] if raw is None else raw
 
     @classmethod
     def from_raw(cls, raw: Iterable[tuple[bytes, bytes]]) -> Headers:
-        return cls((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+        return cls(list(raw))
+
+    def getlist(self, name: str) -> list[str]:
+        key = name.lower().encode("latin-1")
+        return [v.decode("latin-1") for k, v in self.raw if k.lower() == key]
+
+    def __getitem__(self, name: str) -> str:
+        values = self.getlist(name)
+        if not values:
+            raise KeyError(name)
+        return values[0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(k.decode("latin-1").lower() for k, _ in self.raw))
+
+    def __len__(self) -> int:
+        return len(set(self))
 
 
 class Address(NamedTuple):
@@ -133,31 +140,8 @@ class URL:
         return f"URL({str(self)!r})"
 
 
-class MutableHeaders:
-    """Response headers as a live view of the raw `(name, value)` byte pairs."""
-
-    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
-        self.raw = raw
-
-    def __getitem__(self, name: str) -> str:
-        key = name.lower().encode("latin-1")
-        for k, v in self.raw:
-            if k == key:
-                return v.decode("latin-1")
-        raise KeyError(name)
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        try:
-            return self[name]
-        except KeyError:
-            return default
-
-    def getlist(self, name: str) -> list[str]:
-        key = name.lower().encode("latin-1")
-        return [v.decode("latin-1") for k, v in self.raw if k == key]
-
-    def __contains__(self, name: str) -> bool:
-        return self.get(name) is not None
+class MutableHeaders(Headers):
+    """A response's headers: a live view of its raw pairs that also changes them."""
 
     def __setitem__(self, name: str, value: str) -> None:
         """Set a header, replacing every earlier value of it."""
@@ -166,7 +150,7 @@ class MutableHeaders:
 
     def __delitem__(self, name: str) -> None:
         key = name.lower().encode("latin-1")
-        self.raw[:] = [(k, v) for k, v in self.raw if k != key]
+        self.raw[:] = [(k, v) for k, v in self.raw if k.lower() != key]
 
     def append(self, name: str, value: str) -> None:
         """Add a value, keeping earlier ones (for `set-cookie`)."""
