@@ -1,6 +1,6 @@
 """Chapter 02: query strings and headers, on many generated inputs."""
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,6 +23,21 @@ def test_query_strings_round_trip(pkg):
             assert params[key] == params.getlist(key)[-1]
 
     round_trip()
+
+
+def test_any_query_string_reads_as_parse_qsl_reads_it(pkg):
+    """Raw query strings, not only well-formed ones: the fast path for text
+    without `%` or `+` must find the same pairs as parse_qsl."""
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet="ab=&;%+2 é\t", max_size=16))
+    def same_pairs(raw):
+        params = pkg.QueryParams.from_query_string(raw.encode("latin-1", "replace"))
+        expected = parse_qsl(raw.encode("latin-1", "replace").decode("latin-1"),
+                             keep_blank_values=True)  # fmt: skip
+        assert params.multi_items() == expected
+
+    same_pairs()
 
 
 def test_headers_keep_every_value_whatever_the_case(pkg):

@@ -134,16 +134,20 @@ class HTMLResponse(Response):
     media_type = "text/html"
 
 
+# json.dumps makes a new encoder per call unless its options are the defaults:
+# one made once saves 6-7% of a small JSON answer (tools/benchmark.py).
+COMPACT_JSON = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, separators=(",", ":")
+)
+
+
 class JSONResponse(Response):
     """JSON encoded compactly, as FastAPI sends it: no spaces, UTF-8, no NaN."""
 
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        text = json.dumps(
-            content, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-        )
-        return text.encode("utf-8")
+        return COMPACT_JSON.encode(content).encode("utf-8")
 
 
 class RedirectResponse(Response):

@@ -60,8 +60,8 @@ def jsonable_encoder(obj: Any) -> Any:
         return obj
     if kind is dict:
         return {jsonable_encoder(k): jsonable_encoder(v) for k, v in obj.items()}
-    if isinstance(obj, BaseModel):
-        return jsonable_encoder(obj.model_dump(mode="json", by_alias=True))
+    if isinstance(obj, BaseModel):  # a JSON-mode dump holds only JSON values
+        return obj.model_dump(mode="json", by_alias=True)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return jsonable_encoder(dataclasses.asdict(obj))
     if isinstance(obj, Enum):
