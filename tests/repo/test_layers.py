@@ -26,7 +26,7 @@ LAYERS = [
     ),  # fmt: skip
     ("dispatch", {"router"}),
     ("the contract", {"params", "dependencies", "routing"}),
-    ("documents", {"openapi", "docs"}),
+    ("documents", {"openapi", "docs", "openapi.utils", "openapi.docs"}),
     ("the face", {"applications", "__init__"}),
 ]
 OTHER_SIDE = {"server", "testclient", "__main__"}
