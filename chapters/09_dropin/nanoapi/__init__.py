@@ -17,6 +17,7 @@ from .openapi.utils import get_openapi
 from .params import Body, Cookie, Depends, Header, Path, Query
 from .requests import Request
 from .responses import (
+    FileResponse,
     HTMLResponse,
     JSONResponse,
     PlainTextResponse,
@@ -40,6 +41,7 @@ __all__ = [
     "Cookie",
     "Depends",
     "FastAPI",
+    "FileResponse",
     "HTMLResponse",
     "HTTPException",
     "Header",

@@ -52,3 +52,11 @@ class RequestValidationError(ValidationError):
 
 class ResponseValidationError(ValidationError):
     """The handler returned data its response_model refuses: a bug, so a 500."""
+
+
+class FastAPIError(RuntimeError):
+    """A mistake in the app itself, not in a request (FastAPI's name for it)."""
+
+
+class FastAPIDeprecationWarning(UserWarning):
+    """A FastAPI feature that still works but is on its way out."""

@@ -9,13 +9,18 @@ async iterator hands them over.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import AsyncIterable
+import mimetypes
+import os
+from collections.abc import AsyncIterable, AsyncIterator
+from email.utils import formatdate
 from http.cookies import SimpleCookie
 from typing import Any, Literal
 from urllib.parse import quote
 
 from .background import BackgroundTask
+from .concurrency import run_in_threadpool
 from .datastructures import MutableHeaders
 from .types import Receive, Scope, Send
 
@@ -195,3 +200,52 @@ class StreamingResponse(Response):
         async for chunk in self.body_iterator:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
+
+
+class FileResponse(StreamingResponse):
+    """A file from disk, read in pieces in a worker thread, never whole.
+
+    Its type is guessed from the name, and it says how long it is, when it
+    last changed and (for `filename=`) that it is a download. Byte ranges,
+    which Starlette's also serves, are left out.
+    """
+
+    chunk_size = 64 * 1024
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+        filename: str | None = None,
+    ) -> None:
+        self.path = path
+        if media_type is None:
+            guessed = mimetypes.guess_type(filename or path)[0]
+            media_type = guessed or "application/octet-stream"
+        super().__init__(self.chunks(), status_code, headers, media_type, background)
+        stat = os.stat(path)
+        etag = hashlib.md5(f"{stat.st_mtime}-{stat.st_size}".encode()).hexdigest()
+        found = {
+            "content-length": str(stat.st_size),
+            "last-modified": formatdate(stat.st_mtime, usegmt=True),
+            "etag": f'"{etag}"',
+            "accept-ranges": "bytes",
+        }
+        if filename is not None:  # a name outside ASCII goes as RFC 5987 says
+            quoted = quote(filename)
+            found["content-disposition"] = (
+                f'attachment; filename="{filename}"'
+                if quoted == filename
+                else f"attachment; filename*=utf-8''{quoted}"
+            )
+        for name, value in found.items():
+            if name not in self.headers:  # headers given win
+                self.headers.append(name, value)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        with open(self.path, "rb") as file:
+            while chunk := await run_in_threadpool(file.read, self.chunk_size):
+                yield chunk

@@ -24,7 +24,7 @@ from pydantic import TypeAdapter
 from .concurrency import as_async
 from .dependencies import Solver, get_route_dependant, is_subclass, read_body, signature
 from .encoders import jsonable_encoder
-from .exceptions import RequestValidationError, ResponseValidationError
+from .exceptions import FastAPIError, RequestValidationError, ResponseValidationError
 from .lifespan import EventHandler, Lifespan, LifespanGenerator
 from .params import MISSING, Depends
 from .requests import Request
@@ -33,7 +33,12 @@ from .router import BaseRoute, Decorator, F, Mount, Route, Router
 from .types import ASGIApp, Receive, Scope, Send
 
 REQUEST_STACK = "nanoapi.request_stack"  # in the scope: cleanup after the response
-NO_RESPONSE = "no response: a dependency with yield caught the handler's error"
+NO_RESPONSE = (  # FastAPI's words, FastAPI's exception
+    "No response object was returned. There's a high chance that the "
+    "application code is raising an exception and a dependency with yield "
+    "has a block with a bare except, or a block with except Exception, "
+    "and is not raising the exception again."
+)
 
 
 def request_response(handler: Callable[[Request], Awaitable[Response]]) -> ASGIApp:
@@ -47,7 +52,7 @@ def request_response(handler: Callable[[Request], Awaitable[Response]]) -> ASGIA
             response = await handler(Request(scope, receive))
             await response(scope, receive, send)
             return
-        raise RuntimeError(NO_RESPONSE)  # a yield dependency swallowed the error
+        raise FastAPIError(NO_RESPONSE)  # a yield dependency swallowed the error
 
     return app
 
@@ -170,7 +175,7 @@ class APIRoute(Route):
                 raise RequestValidationError(errors, body=solver.received_body)
             result = await self.call_endpoint(**values)
             return self.response_for(result, solver)
-        raise RuntimeError(NO_RESPONSE)
+        raise FastAPIError(NO_RESPONSE)
 
     def response_for(self, result: Any, solver: Solver) -> Response:
         """What the handler returned, as a Response with the background tasks."""
