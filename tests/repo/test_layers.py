@@ -23,7 +23,7 @@ LAYERS = [
         "the onion",
         {"middleware", "middleware.errors", "middleware.exceptions"}
         | {"middleware.dispatch"},
-    ),  # fmt: skip
+    ),
     ("dispatch", {"router"}),
     ("the contract", {"params", "dependencies", "routing"}),
     ("documents", {"openapi", "docs", "openapi.utils", "openapi.docs"}),
@@ -37,7 +37,7 @@ LEVEL = {
 
 def relative_imports(path, module):
     """The package modules that `module` (dotted, relative to the package) imports."""
-    package = module.split(".")[:-1] if not path.name == "__init__.py" else []
+    package = module.split(".")[:-1] if path.name != "__init__.py" else []
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.level:
             base = package[: len(package) - node.level + 1]
