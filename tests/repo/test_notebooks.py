@@ -185,8 +185,19 @@ def learner_run(learner: Path) -> NotebookNode:
     return executed(jupytext.read(learner), learner.parent, allow_errors=True)
 
 
+def per_learner_run(test):
+    """Like per_notebook, with both tests of a notebook in one xdist worker
+    (`--dist loadgroup` in pyproject.toml), so that it runs only once there."""
+    test.__test__ = bool(SOLUTIONS)
+    params = [
+        pytest.param(s, id=s.stem, marks=pytest.mark.xdist_group(f"learner-{s.stem}"))
+        for s in SOLUTIONS
+    ]
+    return pytest.mark.parametrize("solution", params)(test)
+
+
 @pytest.mark.slow
-@per_notebook
+@per_learner_run
 def test_run_all_reaches_the_end_of_the_learner_notebook(solution):
     nb = learner_run(tool.learner_twin(solution))
     assert errors(nb) == {}, "Run All would stop at the first of these cells"
@@ -195,7 +206,7 @@ def test_run_all_reaches_the_end_of_the_learner_notebook(solution):
 
 
 @pytest.mark.slow
-@per_notebook
+@per_learner_run
 def test_the_learner_notebook_fails_every_check(solution):
     nb = learner_run(tool.learner_twin(solution))
     # Every exercise's check fails; a check of no exercise (a finale) may pass.

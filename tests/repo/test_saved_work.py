@@ -19,6 +19,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
+import workshop  # tools/workshop.py
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
@@ -35,10 +36,11 @@ def git(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([*GIT, *args], cwd=cwd, capture_output=True, text=True)
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, *args], cwd=cwd, capture_output=True, text=True
-    )
+def check(root: Path, *options: str, capsys: pytest.CaptureFixture) -> tuple:
+    """`python tools/notebooks.py check` on `root`: (exit code, stdout, stderr)."""
+    code = tool.main(["check", "--root", str(root), *options])
+    printed = capsys.readouterr()
+    return code, printed.out, printed.err
 
 
 def upstream_repository(folder: Path) -> Path:
@@ -78,7 +80,9 @@ def work_and_save(notebook: Path) -> None:
     nbformat.write(nb, notebook)
 
 
-def test_a_saved_notebook_passes_the_check_and_fresh_lets_a_pull_through(tmp_path):
+def test_a_saved_notebook_passes_the_check_and_fresh_lets_a_pull_through(
+    tmp_path, capsys
+):
     upstream = upstream_repository(tmp_path / "upstream")
     clone = tmp_path / "clone"
     assert git("clone", "-q", str(upstream), str(clone), cwd=tmp_path).returncode == 0
@@ -88,49 +92,47 @@ def test_a_saved_notebook_passes_the_check_and_fresh_lets_a_pull_through(tmp_pat
     assert tool.has_outputs(nbformat.reads(saved.decode(), as_version=4))
 
     # The instructor's check passes, and says what it did; CI's strict one fails.
-    checked = run("tools/notebooks.py", "check", cwd=clone)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert f"notebooks/{NAME}.ipynb: someone's own work" in checked.stdout
-    assert "all notebooks up to date" in checked.stdout
-    strict = run("tools/notebooks.py", "check", "--strict", cwd=clone)
-    assert strict.returncode == 1
-    assert "has outputs or execution counts" in strict.stderr
+    code, out, err = check(clone, capsys=capsys)
+    assert code == 0, out + err
+    assert f"notebooks/{NAME}.ipynb: someone's own work" in out
+    assert "all notebooks up to date" in out
+    code, out, err = check(clone, "--strict", capsys=capsys)
+    assert code == 1
+    assert "has outputs or execution counts" in err
 
     # Upstream improves the same notebook: the pull refuses to overwrite the work.
     text = upstream / "solutions" / f"{NAME}.py"
     text.write_text(text.read_text() + "\n# %% [markdown]\n# ## One more thing\n")
-    assert run("tools/notebooks.py", "build", cwd=upstream).returncode == 0
+    assert tool.main(["build", "--root", str(upstream)]) == 0
     git("commit", "-qam", "notebook 01: one more thing", cwd=upstream)
     refused = git("pull", "-q", "--ff-only", cwd=clone)
     assert refused.returncode != 0, "the pull should not overwrite the learner's work"
     assert "would be overwritten" in refused.stderr
 
     # The README's one command: the work goes aside, the pull goes through.
-    fresh = run("tools/workshop.py", "fresh", "01", cwd=clone)
-    assert fresh.returncode == 0, fresh.stderr
     kept = clone / "workspace" / "notebooks" / f"{NAME}.ipynb"
-    assert f"your version is in workspace/notebooks/{NAME}.ipynb" in fresh.stdout
+    assert workshop.fresh(["01"], root=clone) == [(notebook, kept)]
     assert kept.read_bytes() == saved
     assert git("status", "--porcelain", cwd=clone).stdout == ""
     pulled = git("pull", "-q", "--ff-only", cwd=clone)
     assert pulled.returncode == 0, pulled.stderr
     assert "One more thing" in notebook.read_text()
-    strict = run("tools/notebooks.py", "check", "--strict", cwd=clone)
-    assert strict.returncode == 0, strict.stderr
+    code, out, err = check(clone, "--strict", capsys=capsys)
+    assert code == 0, err
 
     # The kept copy still finds the repository's tools and its chapter.
-    kept_nb = jupytext.read(kept)
-    setup = next(c for c in kept_nb.cells if c.cell_type == "code")
-    probe = nbformat.v4.new_notebook(cells=[setup])
-    probe.cells.append(nbformat.v4.new_code_cell("import nanoapi\nnanoapi.__file__"))
-    ran = run_all(probe, kept.parent)
-    shown = ran.cells[-1].outputs[0]["data"]["text/plain"]
-    assert f"chapters/{NAME}/nanoapi/__init__.py" in shown
+    setup = next(c for c in jupytext.read(kept).cells if c.cell_type == "code")
+    probe = f"{setup.source}\nimport nanoapi, workshop\nprint(nanoapi.__file__)"
+    ran = subprocess.run(
+        [sys.executable, "-c", probe], cwd=kept.parent, capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip().endswith(f"chapters/{NAME}/nanoapi/__init__.py")
 
 
-def test_fresh_without_changes_does_nothing(tmp_path):
+def test_fresh_without_changes_does_nothing(tmp_path, capsys):
     repo = upstream_repository(tmp_path / "repo")
-    done = run("tools/workshop.py", "fresh", cwd=repo)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "nothing to do: the notebooks are as new\n"
+    assert workshop.fresh([], root=repo) == []
+    assert workshop.report_fresh([], root=repo) == 0
+    assert capsys.readouterr().out.endswith("nothing to do: the notebooks are as new\n")
     assert not (repo / "workspace").exists()
