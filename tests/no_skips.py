@@ -20,6 +20,7 @@ def as_failure(report: pytest.TestReport | pytest.CollectReport) -> None:
     """Turn a skip report into a failure that says why it would have skipped."""
     if wanted() and report.skipped and not hasattr(report, "wasxfail"):
         why = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+        why = why.removeprefix("Skipped: ")  # how a skipped module says it
         report.outcome = "failed"
         report.longrepr = f"NANOAPI_NO_SKIPS is set, and this skipped: {why}"
 
