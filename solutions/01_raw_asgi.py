@@ -26,18 +26,26 @@
 #   `read_body` that survives a body sent in pieces, routing by path with a
 #   404, and the lifespan protocol that servers use at startup and shutdown.
 #
-# Run the cells from top to bottom with **Shift+Enter** (or *Run > Run All
-# Cells*). Each exercise has a statement, a hidden hint, a cell for your code
-# (replace the `raise NotImplementedError(...)` line) and a check cell that
-# prints ✅ when your code works, or ❌ and what it expected instead.
+# Run the cells from top to bottom with **Shift+Enter**, or all of them with
+# *Run > Run All Cells*. Each exercise has a statement, a hidden hint, a cell
+# for your code (replace the `raise NotImplementedError(...)` line) and a check
+# cell that prints `✅ [PASS]` when your code works, or `❌ [NOT YET]` and what
+# it expected instead. An unsolved exercise never stops the notebook: its check
+# says `[NOT YET]`, a cell that uses its code says `[SKIPPED]`, and the cells
+# after them run as usual, so *Run All* always reaches the end.
 #
 # No server is needed: `httpx.ASGITransport` calls an app in-process, and a
 # notebook cell can use `await` at top level.
 
 # %%
+import pathlib
 import sys
 
-sys.path[:0] = ["../tools", "../chapters/01_raw_asgi"]
+# The repository's tools/ and this chapter's package, found from notebooks/
+# (or from workspace/notebooks/, where `tools/workshop.py fresh` keeps copies)
+here = pathlib.Path.cwd().resolve()
+repo = next(p for p in here.parents if (p / "tools/workshop.py").exists())
+sys.path[:0] = [str(repo / "tools"), str(repo / "chapters/01_raw_asgi")]
 import httpx
 from workshop import check
 

@@ -30,9 +30,14 @@
 # app in-process, and top-level `await` works in a notebook cell.
 
 # %%
+import pathlib
 import sys
 
-sys.path[:0] = ["../tools", "../chapters/02_framework"]
+# The repository's tools/ and this chapter's package, found from notebooks/
+# (or from workspace/notebooks/, where `tools/workshop.py fresh` keeps copies)
+here = pathlib.Path.cwd().resolve()
+repo = next(p for p in here.parents if (p / "tools/workshop.py").exists())
+sys.path[:0] = [str(repo / "tools"), str(repo / "chapters/02_framework")]
 import json
 
 import httpx

@@ -34,9 +34,14 @@
 # No server is needed: `httpx.ASGITransport` calls the app in-process.
 
 # %%
+import pathlib
 import sys
 
-sys.path[:0] = ["../tools", "../chapters/03_middleware"]
+# The repository's tools/ and this chapter's package, found from notebooks/
+# (or from workspace/notebooks/, where `tools/workshop.py fresh` keeps copies)
+here = pathlib.Path.cwd().resolve()
+repo = next(p for p in here.parents if (p / "tools/workshop.py").exists())
+sys.path[:0] = [str(repo / "tools"), str(repo / "chapters/03_middleware")]
 import asyncio
 import contextvars
 import time

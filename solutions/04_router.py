@@ -34,9 +34,14 @@
 # read it after you have written yours.
 
 # %%
+import pathlib
 import sys
 
-sys.path[:0] = ["../tools", "../chapters/04_router"]
+# The repository's tools/ and this chapter's package, found from notebooks/
+# (or from workspace/notebooks/, where `tools/workshop.py fresh` keeps copies)
+here = pathlib.Path.cwd().resolve()
+repo = next(p for p in here.parents if (p / "tools/workshop.py").exists())
+sys.path[:0] = [str(repo / "tools"), str(repo / "chapters/04_router")]
 import httpx
 from workshop import check
 

@@ -36,9 +36,14 @@
 # read them after you have written yours.
 
 # %%
+import pathlib
 import sys
 
-sys.path[:0] = ["../tools", "../chapters/06_dependencies"]
+# The repository's tools/ and this chapter's package, found from notebooks/
+# (or from workspace/notebooks/, where `tools/workshop.py fresh` keeps copies)
+here = pathlib.Path.cwd().resolve()
+repo = next(p for p in here.parents if (p / "tools/workshop.py").exists())
+sys.path[:0] = [str(repo / "tools"), str(repo / "chapters/06_dependencies")]
 import httpx
 from workshop import check
 

@@ -43,11 +43,16 @@
 # on FastAPI and on our package, side by side.
 
 # %%
+import pathlib
 import sys
 
-sys.path[:0] = ["../tools", "../chapters/08_server"]
+# The repository's tools/ and this chapter's package, found from notebooks/
+# (or from workspace/notebooks/, where `tools/workshop.py fresh` keeps copies)
+here = pathlib.Path.cwd().resolve()
+repo = next(p for p in here.parents if (p / "tools/workshop.py").exists())
+sys.path[:0] = [str(repo / "tools"), str(repo / "chapters/08_server")]
 import httpx
-from workshop import check
+from workshop import check, uses_exercise
 
 from nanoapi import App, Depends, Header, HTTPException, Query
 from nanoapi.server import Config, Server, build_scope, status_phrase
@@ -440,7 +445,8 @@ with check("Exercise 3: frame_response writes a length, chunks, or a close"):
         assert answer == expected, f"{title}: expected {expected!r}, got {answer!r}"
 
 # %%
-print(frame_response(GET_11, [start(200, TEXT), body(b"hello", more=True), body(b" world")]))
+with uses_exercise(3):
+    print(frame_response(GET_11, [start(200, TEXT), body(b"hello", more=True), body(b" world")]))
 
 # %% [markdown]
 # h11 wrote your header names as you gave them and added its own

@@ -25,6 +25,10 @@ from harness import (
     load_package,
     target_chapter,
 )
+from no_skips import (  # noqa: F401 (hooks: NANOAPI_NO_SKIPS=1 fails on a skip)
+    pytest_make_collect_report,
+    pytest_runtest_makereport,
+)
 from superseded import SUPERSEDED
 
 

@@ -5,6 +5,7 @@ Each server is a subprocess on 127.0.0.1 and a free port, always stopped.
 
 import httpx
 import pytest
+from maintainer import need
 from servers import SERVERS, serve
 
 pytestmark = pytest.mark.slow
@@ -12,6 +13,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.mark.parametrize("server", sorted(SERVERS))
 def test_demo_app_on_a_real_server(chapter, server):
+    if server in ("hypercorn", "granian"):
+        need(server)
     with (
         serve(server, chapter.path) as (url, log),
         httpx.Client(base_url=url, timeout=10) as client,

@@ -274,7 +274,10 @@ async def test_cancelling_call_next_cancels_the_inner_app(pkg):
     call.cancel()
     with pytest.raises(asyncio.CancelledError):
         await call
-    await asyncio.sleep(0.05)
-    left = [t for t in asyncio.all_tasks() - before if not t.done()]
+    for _ in range(100):  # give a cancelled inner task up to a second to end
+        left = [t for t in asyncio.all_tasks() - before if not t.done()]
+        if not left:
+            break
+        await asyncio.sleep(0.01)
     assert not left, "an inner task was left running"
     assert finished == []

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from maintainer import need
 from servers import serve
 
 CHROMIUM = "/usr/bin/chromium"
@@ -30,9 +31,7 @@ pytestmark = [
         reason="Chromium is not installed at /usr/bin/chromium",
     ),
 ]
-playwright = pytest.importorskip(
-    "playwright.sync_api", reason="playwright not installed"
-)
+playwright = need("playwright.sync_api")
 
 
 @pytest.fixture

@@ -7,8 +7,10 @@ operation's Hypothesis strategy is driven directly.)
 """
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, given, settings
+from maintainer import need
+
+schemathesis = need("schemathesis")
 
 pytestmark = pytest.mark.slow
 

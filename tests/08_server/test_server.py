@@ -38,6 +38,20 @@ def events(server) -> str:
     return httpx.get(server.url + "/events").text
 
 
+def seen_once_more(server, event: str):
+    """A condition: the app notes `event` once more than it had so far."""
+    before = events(server).count(event)
+    return lambda: events(server).count(event) > before
+
+
+def accepting(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except ConnectionRefusedError:
+        return False
+    return True
+
+
 # The basics
 
 
@@ -54,9 +68,11 @@ def test_404(server):
 
 
 def test_post_body_sent_in_pieces(server):
+    first_piece_read = seen_once_more(server, "echo: piece b'hello '")
     with server.wire() as wire:
         wire.send(post(b"/echo", 12) + b"hello ")
-        time.sleep(0.2)  # the app reads the first piece before the rest exists
+        # the app reads the first piece before the rest exists
+        assert wait_until(first_piece_read)
         wire.send(b"world!")
         assert wire.answer().body == b"hello world!"
     assert "echo: 2 message(s)" in events(server)  # more_body=True, then False
@@ -279,9 +295,10 @@ def test_client_leaving_mid_body_disturbs_no_one_else(server):
 
 
 def test_receive_reports_a_client_that_leaves_while_the_app_waits(server):
+    waiting = seen_once_more(server, "waiting for disconnect")
     with server.wire() as wire:
         wire.send(get(b"/wait-for-disconnect"))
-        time.sleep(0.3)  # the app waits in its second receive(), and must go on
+        assert wait_until(waiting)  # in its second receive(), and it must go on
         assert "waited" not in events(server)
     assert wait_until(lambda: "waited: http.disconnect" in events(server))
 
@@ -292,10 +309,11 @@ def test_receive_after_the_response_says_disconnect_at_once(server):
 
 
 def test_slow_clients_do_not_block_others(server):
+    sending = seen_once_more(server, "big: sending")
     with server.wire() as stalled, server.wire() as not_reading:
         stalled.send(b"GET / HTTP/1.1\r\nHo")  # and then nothing more
         not_reading.send(get(b"/big"))  # 8 MB it never reads
-        time.sleep(0.2)
+        assert wait_until(sending)
         started = time.monotonic()
         for _ in range(3):
             assert httpx.get(server.url + "/").status_code == 200
@@ -351,12 +369,10 @@ def test_graceful_shutdown_lets_a_request_in_flight_finish():
     with serve() as running, running.wire() as idle, running.wire() as busy:
         assert idle.exchange(get()).status == 200  # now an idle keep-alive connection
         busy.send(get(b"/slow?seconds=1"))
-        time.sleep(0.3)  # the app is asleep in the request
+        assert wait_until(lambda: "slow: asleep" in events(running))
         running.process.send_signal(signal.SIGTERM)
         assert idle.recv() == b""  # idle connections are closed at once
-        time.sleep(0.2)
-        with pytest.raises(ConnectionRefusedError):
-            socket.create_connection(("127.0.0.1", running.port), timeout=1)
+        assert wait_until(lambda: not accepting(running.port))  # nor new ones
         answer = busy.answer()
         assert (answer.status, answer.body) == (200, b"slept")
         assert answer.headers[b"connection"] == b"close"
@@ -370,7 +386,7 @@ def test_graceful_shutdown_gives_up_after_the_timeout():
     options = ("--timeout-graceful-shutdown", "0.5")
     with serve("raw:app", *options) as running, running.wire() as busy:
         busy.send(get(b"/slow?seconds=30"))
-        time.sleep(0.3)
+        assert wait_until(lambda: "slow: asleep" in events(running))
         started = time.monotonic()
         assert running.stop() == 0
         assert time.monotonic() - started < 3
@@ -381,10 +397,10 @@ def test_graceful_shutdown_gives_up_after_the_timeout():
 def test_a_second_signal_stops_waiting_for_requests():
     with serve() as running, running.wire() as busy:
         busy.send(get(b"/slow?seconds=30"))
-        time.sleep(0.3)
+        assert wait_until(lambda: "slow: asleep" in events(running))
         started = time.monotonic()
         running.process.send_signal(signal.SIGINT)  # would wait up to 10 s
-        time.sleep(0.2)
+        assert wait_until(lambda: "Shutting down" in running.log())
         assert running.stop(signal.SIGINT) == 0  # Ctrl+C again: stop now
         assert time.monotonic() - started < 3
         assert busy.read_to_end() == b""

@@ -16,8 +16,9 @@ How each command is exercised, in the order of the checks below:
 * ALLOWLIST: commands that cannot run inside a test (they write the repository,
   or are the suite itself); each entry names the test or CI step that runs them,
   or, for chapter 08's wrk measurement, says why nothing reruns it.
-* server commands (uvicorn, hypercorn, granian, `jupyter lab`, and chapter 08's
-  `python -m nanoapi APP`, after a `cd DIR &&` or not) start as written, from
+* server commands (uvicorn, hypercorn, granian, `python tools/workshop.py lab`,
+  and chapter 08's `python -m nanoapi APP`, after a `cd DIR &&` or not) start
+  as written, from
   the repository root, on a free port of 127.0.0.1 (8000 replaced, or
   `--host`/`--port` added), and are always stopped: SIGTERM to their process
   group, SIGKILL after 10 s. Commands that talk to 127.0.0.1:8000 (curl) run in bash,
@@ -25,7 +26,10 @@ How each command is exercised, in the order of the checks below:
   The output is compared with the README's: each line the README shows must come,
   in order, in the real output; `...` in a line matches any text, and a line
   that is only `...` stands for lines left out. A server command with no such
-  command after it must answer `GET /` (jupyter lab: list the notebooks).
+  command after it must answer `GET /` (JupyterLab: list the notebooks).
+  `workshop.py lab` gets no `--allow-root` from here: run as root, it must add
+  it itself. hypercorn and granian are maintainer tools: without them (the
+  attendee's install) their commands skip, saying so.
 * pytest commands run as written but only collect (PYTEST_ADDOPTS): running the
   tests is the suite's own job, while what the README promises, which chapter's
   package each test runs against, is in the collected test ids.
@@ -62,6 +66,7 @@ from pathlib import Path
 
 import pytest
 from harness import ROOT, all_chapters
+from maintainer import need
 
 # Every chapter's README, chapter 08's included: its server, `python -m nanoapi`,
 # is one of SERVERS below, and its --help a plain command (see `kind`).
@@ -71,9 +76,28 @@ TIMEOUT = 60
 
 ALLOWLIST = {
     r"python3 -m venv \.venv && \. \.venv/bin/activate && "
-    r"pip install -r requirements\.txt && jupyter lab": (
-        ".ci/run makes a fresh virtualenv and installs requirements.txt into it; "
-        "`jupyter lab` alone is started below (test_server_commands)"
+    r"pip install -r requirements\.txt && python tools/workshop\.py lab": (
+        "tools/install_size.py (which .ci/run runs) makes a fresh virtualenv and "
+        "installs requirements.txt into it, as this does; `python tools/workshop.py "
+        "lab` alone is started below (test_server_commands)"
+    ),
+    r"pip install -r requirements-dev\.txt": (
+        ".ci/run installs requirements-dev.txt into its fresh virtualenv"
+    ),
+    r"python tools/notebooks\.py check --strict": (
+        ".ci/run runs it (`python tools/notebooks.py check` runs below, and "
+        "tests/repo/test_saved_work.py runs both on a learner's saved notebook)"
+    ),
+    r"python tools/workshop\.py fresh( \d\d)?": (
+        "writes notebooks/ and workspace/: tests/repo/test_saved_work.py runs it "
+        "in a fresh clone whose notebook 01 was run and saved"
+    ),
+    r"python tools/install_size\.py": (
+        "about a minute (a fresh virtualenv): .ci/run runs it with --limit 330"
+    ),
+    r"python tools/diagrams\.py( --install)?": (
+        ".ci/run runs both (they need npm and Chromium, and about 15 s); "
+        "tests/repo/test_diagrams.py tests the tool on a broken diagram"
     ),
     r"pytest": "the whole suite, this file included: the last step of .ci/run",
     r"ruff check \. && ruff format --check \.": ".ci/run runs both",
@@ -86,8 +110,6 @@ ALLOWLIST = {
         "writes the later chapters: tests/repo/test_tools.py::"
         "test_carry_applies_a_fix_to_every_later_chapter runs it in a scratch repo"
     ),
-    r"python \.\./shared/parity/parity\.py --target chapters/\d\d_\w+ "
-    r"--package nanoapi": ".ci/run runs it (when ../shared/parity is there)",
     r"python tools/dropin\.py( .*)?": (
         ".ci/run runs it (--baseline, then the last chapter against its floor): "
         "it downloads FastAPI's sdist and makes a virtualenv, about a minute the "
@@ -105,7 +127,19 @@ SHORTENED = {
     # about a minute as written; one short round still checks every answer first
     "python tools/benchmark.py": "--rounds 1 --requests 20 --no-plot --no-http",
 }
-SERVERS = ("uvicorn", "hypercorn", "granian", "jupyter lab", "python -m nanoapi ")
+SERVERS = (
+    "uvicorn",
+    "hypercorn",
+    "granian",
+    "jupyter lab",
+    "python tools/workshop.py lab",
+    "python -m nanoapi ",
+)
+MAINTAINER_SERVERS = ("hypercorn", "granian")  # requirements-dev.txt
+MAINTAINER_TESTS = {  # test files that skip whole without a maintainer tool
+    "tests/07_openapi/test_browser.py": "playwright",
+    "tests/07_openapi/test_schemathesis.py": "schemathesis",
+}
 
 
 # --- Finding the commands ---------------------------------------------------------
@@ -301,8 +335,10 @@ def server_text(command: Command, port: int) -> str:
     if "8000" in text:
         assert "127.0.0.1" in text, f"{command.where}: listen on 127.0.0.1 only"
         return text.replace("8000", str(port))
-    if "jupyter lab" in text:
-        root = " --allow-root" if os.geteuid() == 0 else ""
+    if "jupyter lab" in text or "workshop.py lab" in text:
+        # `jupyter lab` as written needs --allow-root as root; `workshop.py lab`
+        # must add it by itself, so it gets none from here
+        root = " --allow-root" if os.geteuid() == 0 and "jupyter" in text else ""
         return (
             f"{text} --no-browser --ip 127.0.0.1 --port {port}"
             f" --IdentityProvider.token={root}"
@@ -391,11 +427,12 @@ ORPHANS = SESSIONS.pop(None)
 
 def probe(server: Command, port: int) -> None:
     """A server with no README command after it must still answer."""
-    path = "/api/contents/notebooks" if "jupyter" in server.text else "/"
+    jupyter = "jupyter" in server.text or "workshop.py lab" in server.text
+    path = "/api/contents/notebooks" if jupyter else "/"
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as r:
         assert r.status == 200, f"{server.where}: GET {path} answered {r.status}"
         body = r.read()
-    if "jupyter" in server.text:
+    if jupyter:
         listed = {item["name"] for item in json.loads(body)["content"]}
         notebooks = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
         assert notebooks and notebooks <= listed, f"jupyter lab lists {listed}"
@@ -470,6 +507,9 @@ def test_console_outputs_belong_to_commands_that_run_here():
 @pytest.mark.slow
 @pytest.mark.parametrize("server", list(SESSIONS), ids=ids(list(SESSIONS)))
 def test_server_commands(server):
+    program = launched(server).split()[0]
+    if program in MAINTAINER_SERVERS:
+        need(program)
     clients = SESSIONS[server]
     with serving(server) as port:
         if not clients:
@@ -492,6 +532,9 @@ def test_server_commands(server):
     "command", unique(of_kind("pytest")), ids=ids(unique(of_kind("pytest")))
 )
 def test_pytest_commands(command, tmp_path):
+    for path, module in MAINTAINER_TESTS.items():
+        if path in command.bare.split():
+            need(module)  # else the file collects nothing, as it should
     test_ids = collected_by(command, tmp_path)
     words = command.bare.split()
     if "--chapter" in words and words[words.index("--chapter") + 1] == "all":
@@ -614,3 +657,20 @@ def test_shown_output_is_matched_line_by_line_in_order():
     assert shows(("Hello", "HTTP/1.1 200 OK"), actual) is not None
     assert shows(("HTTP/1.1 404 Not Found",), actual) is not None
     assert shows(("Hell",), actual) is not None, "a line matches whole"
+
+
+def test_no_readme_points_outside_the_repository():
+    mentions = [
+        f"{readme.relative_to(ROOT)}:{number}: {line.strip()}"
+        for readme in READMES
+        for number, line in enumerate(readme.read_text().splitlines(), 1)
+        if "../shared" in line
+    ]
+    assert mentions == [], "a clone has no ../shared: point inside the repository"
+    outside = [
+        c.where
+        for c in COMMANDS
+        if not launched(c).startswith("cd ")
+        and any(word.startswith("../") for word in c.bare.split())
+    ]
+    assert outside == [], "README commands run from the repository root"

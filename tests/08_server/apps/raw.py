@@ -50,6 +50,7 @@ async def echo(scope, receive, send):
             EVENTS.append("echo: disconnect")
             return
         chunks.append(message["body"])
+        EVENTS.append(f"echo: piece {message['body'][:20]!r}")
         more_body = message["more_body"]
     EVENTS.append(f"echo: {len(chunks)} message(s)")
     await respond(send, 200, b"".join(chunks))
@@ -70,11 +71,13 @@ async def raise_after(scope, receive, send):
 
 async def slow(scope, receive, send):
     query = parse_qs(scope["query_string"].decode())
+    EVENTS.append("slow: asleep")
     await asyncio.sleep(float(query.get("seconds", ["1"])[0]))
     await respond(send, 200, b"slept")
 
 
 async def big(scope, receive, send):
+    EVENTS.append("big: sending")
     await respond(send, 200, b"x" * 8_000_000)
 
 
@@ -90,6 +93,7 @@ async def show_scope(scope, receive, send):
 
 async def wait_for_disconnect(scope, receive, send):
     await receive()  # the (empty) body
+    EVENTS.append("waiting for disconnect")
     EVENTS.append("waited: " + (await receive())["type"])  # until the client leaves
 
 
