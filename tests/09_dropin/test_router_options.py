@@ -238,3 +238,14 @@ ANSWERS = {
 async def test_the_answers_equal_fastapis(pkg, build):
     for theirs, ours in await compare(build, pkg, ANSWERS[build]):
         assert ours.view() == theirs.view()
+
+
+def test_routers_take_fastapis_options_and_no_others(pkg):
+    """Options are declared: a misspelt one fails as it does in FastAPI,
+    instead of passing silently for a default."""
+    for api in (fastapi_namespace(), package_namespace(pkg)):
+        router = api.APIRouter(responses={404: {}}, deprecated=True)
+        with pytest.raises(TypeError):
+            api.APIRouter(tagz=["typo"])
+        with pytest.raises(TypeError):
+            api.App().include_router(router, prefix="/x", responsez={})

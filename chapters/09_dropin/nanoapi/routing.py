@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
 from typing import Any, TypedDict, Unpack
@@ -136,10 +136,10 @@ def generate_unique_id(route: APIRoute) -> str:
     return f"{name}_{sorted(route.methods)[0].lower()}"
 
 
-def check_options(options: RouteOptions) -> None:
-    unknown = options.keys() - RouteOptions.__optional_keys__
+def check_options(options: Mapping[str, object], known: frozenset[str]) -> None:
+    unknown = options.keys() - known  # a typo must not pass for a default
     if unknown:
-        raise TypeError(f"unknown route options: {sorted(unknown)}")
+        raise TypeError(f"unknown options: {sorted(unknown)}")
 
 
 def check_prefix(prefix: str) -> str:
@@ -182,7 +182,7 @@ class APIRoute(Route):
         methods: Collection[str] = ("GET",),
         **options: Unpack[RouteOptions],
     ) -> None:
-        check_options(options)
+        check_options(options, RouteOptions.__optional_keys__)
         self.options = options  # kept, so include_router can make a copy
         self.tags = list(options.get("tags") or [])
         self.status_code = options.get("status_code")
@@ -336,6 +336,7 @@ class APIRouter(Router, RouteDecorators):
         **defaults: Unpack[RouterOptions],
     ) -> None:
         super().__init__(routes, redirect_slashes, on_startup, on_shutdown, lifespan)
+        check_options(defaults, RouterOptions.__optional_keys__)
         self.prefix, self.defaults = check_prefix(prefix), defaults
 
     def add_api_route(
@@ -354,6 +355,7 @@ class APIRouter(Router, RouteDecorators):
     ) -> None:
         """Copy another router's routes in, under `prefix` and these options."""
         check_prefix(prefix)
+        check_options(options, RouterOptions.__optional_keys__)
         for route in router.routes:
             if isinstance(route, APIRoute):
                 route_options = with_defaults(route.options, options)
