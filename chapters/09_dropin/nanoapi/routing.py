@@ -13,7 +13,8 @@ Response.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Collection, Sequence
+import re
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
 from typing import Any, TypedDict, Unpack
@@ -64,7 +65,7 @@ class RouteOptions(TypedDict, total=False):
     tags: Sequence[str | Enum]  # an Enum member is documented as its value
     status_code: int | None
     response_model: Any  # not given: the return annotation decides
-    response_class: type[Response]
+    response_class: type[Response] | None
     response_model_include: Any
     response_model_exclude: Any
     response_model_by_alias: bool
@@ -79,12 +80,66 @@ class RouteOptions(TypedDict, total=False):
     deprecated: bool | None
     operation_id: str | None
     include_in_schema: bool
+    callbacks: Sequence[BaseRoute] | None  # documented under this operation
+    openapi_extra: dict[str, Any] | None  # deep-merged into its operation
+    generate_unique_id_function: Callable[[APIRoute], str] | None
 
 
-def check_options(options: RouteOptions) -> None:
-    unknown = options.keys() - RouteOptions.__optional_keys__
+class RouterOptions(TypedDict, total=False):
+    """What `APIRouter(...)` and `include_router(...)` hand down to each route."""
+
+    tags: Sequence[str | Enum] | None
+    dependencies: Sequence[Depends] | None
+    responses: dict[int | str, dict[str, Any]] | None
+    callbacks: Sequence[BaseRoute] | None
+    deprecated: bool | None
+    include_in_schema: bool
+    default_response_class: type[Response] | None
+    generate_unique_id_function: Callable[[APIRoute], str] | None
+
+
+def with_defaults(options: RouteOptions, outer: RouterOptions) -> RouteOptions:
+    """A route's options under a router's or an include's, as FastAPI merges
+    them: lists and responses outer first, `deprecated` if either says so,
+    documented only if both agree, and a class or id function the route
+    lacks taken from outside."""
+    merged: RouteOptions = {**options}
+    merged["tags"] = [*(outer.get("tags") or []), *(options.get("tags") or [])]
+    merged["dependencies"] = [
+        *(outer.get("dependencies") or []),
+        *(options.get("dependencies") or []),
+    ]
+    merged["callbacks"] = [
+        *(outer.get("callbacks") or []),
+        *(options.get("callbacks") or []),
+    ]
+    merged["responses"] = {
+        **(outer.get("responses") or {}),
+        **(options.get("responses") or {}),
+    }
+    merged["deprecated"] = options.get("deprecated") or outer.get("deprecated")
+    documented = options.get("include_in_schema", True)
+    merged["include_in_schema"] = documented and outer.get("include_in_schema", True)
+    merged["response_class"] = options.get("response_class") or outer.get(
+        "default_response_class"
+    )
+    merged["generate_unique_id_function"] = options.get(
+        "generate_unique_id_function"
+    ) or outer.get("generate_unique_id_function")
+    return merged
+
+
+def generate_unique_id(route: APIRoute) -> str:
+    """`read_item` at `/items/{item_id}` with GET: `read_item_items__item_id__get`.
+    It names the operation and the models made for it (`Body_...`)."""
+    name = re.sub(r"\W", "_", f"{route.name}{route.path_format}")
+    return f"{name}_{sorted(route.methods)[0].lower()}"
+
+
+def check_options(options: Mapping[str, object], known: frozenset[str]) -> None:
+    unknown = options.keys() - known  # a typo must not pass for a default
     if unknown:
-        raise TypeError(f"unknown route options: {sorted(unknown)}")
+        raise TypeError(f"unknown options: {sorted(unknown)}")
 
 
 def check_prefix(prefix: str) -> str:
@@ -127,7 +182,7 @@ class APIRoute(Route):
         methods: Collection[str] = ("GET",),
         **options: Unpack[RouteOptions],
     ) -> None:
-        check_options(options)
+        check_options(options, RouteOptions.__optional_keys__)
         self.options = options  # kept, so include_router can make a copy
         self.tags = list(options.get("tags") or [])
         self.status_code = options.get("status_code")
@@ -142,11 +197,20 @@ class APIRoute(Route):
         self.deprecated = options.get("deprecated")
         self.operation_id = options.get("operation_id")
         self.include_in_schema = options.get("include_in_schema", True)
+        self.callbacks = list(options.get("callbacks") or [])
+        self.openapi_extra = options.get("openapi_extra")
         self.dump_options: dict[str, Any] = {"by_alias": True}  # as FastAPI does
         for key, value in options.items():  # response_model_exclude -> exclude...
             if key.startswith("response_model_"):
                 self.dump_options[key.removeprefix("response_model_")] = value
         super().__init__(path, endpoint, methods=methods, name=options.get("name"))
+        generate = options.get("generate_unique_id_function") or generate_unique_id
+        self.unique_id = self.operation_id or generate(self)
+
+    def check_path(self, path: str) -> None:
+        """Any path, as in FastAPI: one that does not start with '/' is never
+        matched, but a prefix may complete it (`include_router`), or it is a
+        webhook's name or a callback's URL expression, only documented."""
 
     def add_implicit_methods(self) -> None:
         pass  # `@app.get` answers GET only; HEAD gets a 405, as in FastAPI
@@ -258,22 +322,22 @@ class RouteDecorators:
 
 
 class APIRouter(Router, RouteDecorators):
-    """A Router with FastAPI's decorators, a prefix and tags for its routes."""
+    """A Router with FastAPI's decorators, a prefix, and options (tags,
+    responses, dependencies...) that every route added to it gets."""
 
     def __init__(
         self,
         prefix: str = "",
-        tags: Sequence[str] | None = None,
         routes: Sequence[BaseRoute] | None = None,
         redirect_slashes: bool = True,
         on_startup: Sequence[EventHandler] | None = None,
         on_shutdown: Sequence[EventHandler] | None = None,
         lifespan: Lifespan | LifespanGenerator | None = None,
-        dependencies: Sequence[Depends] | None = None,
+        **defaults: Unpack[RouterOptions],
     ) -> None:
         super().__init__(routes, redirect_slashes, on_startup, on_shutdown, lifespan)
-        self.prefix, self.tags = check_prefix(prefix), list(tags or [])
-        self.dependencies = list(dependencies or [])  # run before every route's
+        check_options(defaults, RouterOptions.__optional_keys__)
+        self.prefix, self.defaults = check_prefix(prefix), defaults
 
     def add_api_route(
         self,
@@ -283,28 +347,20 @@ class APIRouter(Router, RouteDecorators):
         **options: Unpack[RouteOptions],
     ) -> None:
         """The route behind `@router.get(...)` and friends."""
-        options["tags"] = [*self.tags, *options.get("tags", [])]
-        options["dependencies"] = [*self.dependencies, *options.get("dependencies", [])]
-        route = APIRoute(self.prefix + path, endpoint, methods, **options)
-        self.routes.append(route)
+        options = with_defaults(options, self.defaults)
+        self.routes.append(APIRoute(self.prefix + path, endpoint, methods, **options))
 
     def include_router(
-        self,
-        router: APIRouter,
-        prefix: str = "",
-        tags: Sequence[str] | None = None,
-        dependencies: Sequence[Depends] | None = None,
+        self, router: APIRouter, prefix: str = "", **options: Unpack[RouterOptions]
     ) -> None:
-        """Copy another router's routes in, under `prefix`, with extra `tags`."""
+        """Copy another router's routes in, under `prefix` and these options."""
         check_prefix(prefix)
+        check_options(options, RouterOptions.__optional_keys__)
         for route in router.routes:
             if isinstance(route, APIRoute):
-                options: RouteOptions = {**route.options}
-                options["tags"] = [*(tags or []), *route.tags]
-                route_dependencies = route.options.get("dependencies", [])
-                options["dependencies"] = [*(dependencies or []), *route_dependencies]
+                route_options = with_defaults(route.options, options)
                 path, methods = prefix + route.path, route.methods
-                self.add_api_route(path, route.endpoint, methods, **options)
+                self.add_api_route(path, route.endpoint, methods, **route_options)
             elif isinstance(route, Route):
                 path, methods = self.prefix + prefix + route.path, route.methods
                 self.add_route(path, route.endpoint, methods, route.name)
