@@ -57,6 +57,7 @@ class App(RouteDecorators):
         openapi_url: str | None = "/openapi.json",
         docs_url: str | None = "/docs",
         redoc_url: str | None = "/redoc",
+        strict_content_type: bool = True,  # False: a body without a type is JSON
     ) -> None:
         self.debug = debug
         self.title, self.version, self.description = title, version, description
@@ -76,6 +77,7 @@ class App(RouteDecorators):
             on_shutdown=on_shutdown,
             lifespan=lifespan,
             dependencies=dependencies,
+            strict_content_type=strict_content_type,
         )
         # Tests swap a dependency for a fake: overrides[get_db] = fake_db
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}

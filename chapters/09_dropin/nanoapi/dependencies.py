@@ -474,16 +474,18 @@ def get_route_dependant(
     return dependant
 
 
-async def read_body(request: Request) -> Any:
-    """The body as JSON when it says it is JSON, else the raw bytes."""
+async def read_body(request: Request, strict_content_type: bool = True) -> Any:
+    """The body as JSON when it says it is JSON (or, not strict, says nothing),
+    else the raw bytes."""
     body = await request.body()
     if not body:
         return MISSING
-    content_type = request.headers.get("content-type", "").split(";")[0].lower()
-    maintype, _, subtype = content_type.strip().partition("/")
-    is_json = subtype == "json" or subtype.endswith("+json")
-    if maintype != "application" or not is_json:
-        return body
+    content_type = request.headers.get("content-type", "")
+    if content_type or strict_content_type:
+        maintype, _, subtype = content_type.split(";")[0].strip().lower().partition("/")
+        is_json = subtype == "json" or subtype.endswith("+json")
+        if maintype != "application" or not is_json:
+            return body
     try:
         return json.loads(body)
     except json.JSONDecodeError as exc:

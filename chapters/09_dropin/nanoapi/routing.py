@@ -19,7 +19,7 @@ from enum import Enum
 from typing import Any, TypedDict, Unpack
 
 import pydantic
-from pydantic import TypeAdapter
+from pydantic import PydanticSchemaGenerationError, TypeAdapter
 
 from .concurrency import as_async
 from .dependencies import Solver, get_route_dependant, is_subclass, read_body, signature
@@ -38,6 +38,11 @@ NO_RESPONSE = (  # FastAPI's words, FastAPI's exception
     "application code is raising an exception and a dependency with yield "
     "has a block with a bare except, or a block with except Exception, "
     "and is not raising the exception again."
+)
+INVALID_RESPONSE_MODEL = (  # FastAPI's first words, so that a search finds them
+    "Invalid args for response field! {} is not a type Pydantic can validate; "
+    "if it is a return annotation such as `Response | dict`, pass "
+    "response_model=None to the decorator."
 )
 
 
@@ -79,6 +84,7 @@ class RouteOptions(TypedDict, total=False):
     deprecated: bool | None
     operation_id: str | None
     include_in_schema: bool
+    strict_content_type: bool  # False: a body without a content type is JSON
 
 
 def check_options(options: RouteOptions) -> None:
@@ -142,6 +148,7 @@ class APIRoute(Route):
         self.deprecated = options.get("deprecated")
         self.operation_id = options.get("operation_id")
         self.include_in_schema = options.get("include_in_schema", True)
+        self.strict_content_type = options.get("strict_content_type", True)
         self.dump_options: dict[str, Any] = {"by_alias": True}  # as FastAPI does
         for key, value in options.items():  # response_model_exclude -> exclude...
             if key.startswith("response_model_"):
@@ -157,10 +164,22 @@ class APIRoute(Route):
         self.dependant = get_route_dependant(self.path, endpoint, dependencies)
         self.reads_body = bool(self.dependant.flat_body())
         self.call_endpoint = as_async(endpoint)  # a plain `def` runs in a thread
-        self.response_adapter = (
-            TypeAdapter(self.response_model) if self.response_model else None
-        )
-        return request_response(self.handle_request)
+        self.response_adapter = self.make_response_adapter()
+        return request_response(self.get_route_handler())
+
+    def make_response_adapter(self) -> TypeAdapter[Any] | None:
+        if not self.response_model:
+            return None
+        try:
+            return TypeAdapter(self.response_model)
+        except PydanticSchemaGenerationError:
+            message = INVALID_RESPONSE_MODEL.format(self.response_model)
+            raise FastAPIError(message) from None
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        """The `request -> Response` function this route runs. A subclass may
+        wrap it: hand it another Request class, time it, catch its errors."""
+        return self.handle_request
 
     async def handle_request(self, request: Request) -> Response:
         """Request time: solve the tree, call the handler, build the response.
@@ -168,7 +187,9 @@ class APIRoute(Route):
         overrides = request.scope.get("dependency_overrides", {})  # from the App
         request_stack = request.scope[REQUEST_STACK]
         async with AsyncExitStack() as function_stack:
-            body = await read_body(request) if self.reads_body else MISSING
+            body = MISSING
+            if self.reads_body:
+                body = await read_body(request, self.strict_content_type)
             solver = Solver(request, body, overrides, request_stack, function_stack)
             values, errors = await solver.solve(self.dependant)
             if errors:
@@ -258,7 +279,10 @@ class RouteDecorators:
 
 
 class APIRouter(Router, RouteDecorators):
-    """A Router with FastAPI's decorators, a prefix and tags for its routes."""
+    """A Router with FastAPI's decorators, a prefix and tags for its routes.
+
+    Its routes are made by `route_class` (an APIRoute subclass may wrap the
+    handler); `strict_content_type`, when given, is every route's default."""
 
     def __init__(
         self,
@@ -270,22 +294,31 @@ class APIRouter(Router, RouteDecorators):
         on_shutdown: Sequence[EventHandler] | None = None,
         lifespan: Lifespan | LifespanGenerator | None = None,
         dependencies: Sequence[Depends] | None = None,
+        route_class: type[APIRoute] = APIRoute,
+        strict_content_type: bool | None = None,  # None: the including router's
     ) -> None:
         super().__init__(routes, redirect_slashes, on_startup, on_shutdown, lifespan)
         self.prefix, self.tags = check_prefix(prefix), list(tags or [])
         self.dependencies = list(dependencies or [])  # run before every route's
+        self.route_class = route_class
+        self.strict_content_type = strict_content_type
 
     def add_api_route(
         self,
         path: str,
         endpoint: Callable[..., Any],
         methods: Collection[str] = ("GET",),
+        *,
+        route_class_override: type[APIRoute] | None = None,
         **options: Unpack[RouteOptions],
     ) -> None:
         """The route behind `@router.get(...)` and friends."""
         options["tags"] = [*self.tags, *options.get("tags", [])]
         options["dependencies"] = [*self.dependencies, *options.get("dependencies", [])]
-        route = APIRoute(self.prefix + path, endpoint, methods, **options)
+        if self.strict_content_type is not None:
+            options.setdefault("strict_content_type", self.strict_content_type)
+        route_class = route_class_override or self.route_class
+        route = route_class(self.prefix + path, endpoint, methods, **options)
         self.routes.append(route)
 
     def include_router(
@@ -304,7 +337,13 @@ class APIRouter(Router, RouteDecorators):
                 route_dependencies = route.options.get("dependencies", [])
                 options["dependencies"] = [*(dependencies or []), *route_dependencies]
                 path, methods = prefix + route.path, route.methods
-                self.add_api_route(path, route.endpoint, methods, **options)
+                self.add_api_route(
+                    path,
+                    route.endpoint,
+                    methods,
+                    route_class_override=type(route),  # a custom class stays
+                    **options,
+                )
             elif isinstance(route, Route):
                 path, methods = self.prefix + prefix + route.path, route.methods
                 self.add_route(path, route.endpoint, methods, route.name)
