@@ -86,6 +86,7 @@ class App(RouteDecorators):
         swagger_ui_parameters: dict[str, Any] | None = None,
         default_response_class: type[Response] | None = None,
         generate_unique_id_function: Callable[[APIRoute], str] | None = None,
+        strict_content_type: bool = True,  # False: a body without a type is JSON
     ) -> None:
         self.debug = debug
         self.title, self.version, self.description = title, version, description
@@ -115,6 +116,7 @@ class App(RouteDecorators):
             dependencies=dependencies,
             default_response_class=default_response_class,
             generate_unique_id_function=generate_unique_id_function,
+            strict_content_type=strict_content_type,
         )
         self.webhooks = APIRouter()  # the requests we send: documented only
         # Tests swap a dependency for a fake: overrides[get_db] = fake_db

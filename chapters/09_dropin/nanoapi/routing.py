@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Any, TypedDict, Unpack
 
 import pydantic
-from pydantic import TypeAdapter
+from pydantic import PydanticSchemaGenerationError, TypeAdapter
 
 from .concurrency import as_async
 from .dependencies import Solver, get_route_dependant, is_subclass, read_body, signature
@@ -39,6 +39,11 @@ NO_RESPONSE = (  # FastAPI's words, FastAPI's exception
     "application code is raising an exception and a dependency with yield "
     "has a block with a bare except, or a block with except Exception, "
     "and is not raising the exception again."
+)
+INVALID_RESPONSE_MODEL = (  # FastAPI's first words, so that a search finds them
+    "Invalid args for response field! {} is not a type Pydantic can validate; "
+    "if it is a return annotation such as `Response | dict`, pass "
+    "response_model=None to the decorator."
 )
 
 
@@ -83,6 +88,7 @@ class RouteOptions(TypedDict, total=False):
     callbacks: Sequence[BaseRoute] | None  # documented under this operation
     openapi_extra: dict[str, Any] | None  # deep-merged into its operation
     generate_unique_id_function: Callable[[APIRoute], str] | None
+    strict_content_type: bool  # False: a body without a content type is JSON
 
 
 class RouterOptions(TypedDict, total=False):
@@ -96,6 +102,7 @@ class RouterOptions(TypedDict, total=False):
     include_in_schema: bool
     default_response_class: type[Response] | None
     generate_unique_id_function: Callable[[APIRoute], str] | None
+    strict_content_type: bool | None  # None: the including router's
 
 
 def with_defaults(options: RouteOptions, outer: RouterOptions) -> RouteOptions:
@@ -126,6 +133,9 @@ def with_defaults(options: RouteOptions, outer: RouterOptions) -> RouteOptions:
     merged["generate_unique_id_function"] = options.get(
         "generate_unique_id_function"
     ) or outer.get("generate_unique_id_function")
+    strict = outer.get("strict_content_type")
+    if "strict_content_type" not in options and strict is not None:
+        merged["strict_content_type"] = strict
     return merged
 
 
@@ -199,6 +209,7 @@ class APIRoute(Route):
         self.include_in_schema = options.get("include_in_schema", True)
         self.callbacks = list(options.get("callbacks") or [])
         self.openapi_extra = options.get("openapi_extra")
+        self.strict_content_type = options.get("strict_content_type", True)
         self.dump_options: dict[str, Any] = {"by_alias": True}  # as FastAPI does
         for key, value in options.items():  # response_model_exclude -> exclude...
             if key.startswith("response_model_"):
@@ -221,10 +232,22 @@ class APIRoute(Route):
         self.dependant = get_route_dependant(self.path, endpoint, dependencies)
         self.reads_body = bool(self.dependant.flat_body())
         self.call_endpoint = as_async(endpoint)  # a plain `def` runs in a thread
-        self.response_adapter = (
-            TypeAdapter(self.response_model) if self.response_model else None
-        )
-        return request_response(self.handle_request)
+        self.response_adapter = self.make_response_adapter()
+        return request_response(self.get_route_handler())
+
+    def make_response_adapter(self) -> TypeAdapter[Any] | None:
+        if not self.response_model:
+            return None
+        try:
+            return TypeAdapter(self.response_model)
+        except PydanticSchemaGenerationError:
+            message = INVALID_RESPONSE_MODEL.format(self.response_model)
+            raise FastAPIError(message) from None
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        """The `request -> Response` function this route runs. A subclass may
+        wrap it: hand it another Request class, time it, catch its errors."""
+        return self.handle_request
 
     async def handle_request(self, request: Request) -> Response:
         """Request time: solve the tree, call the handler, build the response.
@@ -232,7 +255,9 @@ class APIRoute(Route):
         overrides = request.scope.get("dependency_overrides", {})  # from the App
         request_stack = request.scope[REQUEST_STACK]
         async with AsyncExitStack() as function_stack:
-            body = await read_body(request) if self.reads_body else MISSING
+            body = MISSING
+            if self.reads_body:
+                body = await read_body(request, self.strict_content_type)
             solver = Solver(request, body, overrides, request_stack, function_stack)
             values, errors = await solver.solve(self.dependant)
             if errors:
@@ -323,7 +348,8 @@ class RouteDecorators:
 
 class APIRouter(Router, RouteDecorators):
     """A Router with FastAPI's decorators, a prefix, and options (tags,
-    responses, dependencies...) that every route added to it gets."""
+    responses, dependencies...) that every route added to it gets. Its routes
+    are made by `route_class` (an APIRoute subclass may wrap the handler)."""
 
     def __init__(
         self,
@@ -333,22 +359,29 @@ class APIRouter(Router, RouteDecorators):
         on_startup: Sequence[EventHandler] | None = None,
         on_shutdown: Sequence[EventHandler] | None = None,
         lifespan: Lifespan | LifespanGenerator | None = None,
+        route_class: type[APIRoute] = APIRoute,
         **defaults: Unpack[RouterOptions],
     ) -> None:
         super().__init__(routes, redirect_slashes, on_startup, on_shutdown, lifespan)
         check_options(defaults, RouterOptions.__optional_keys__)
         self.prefix, self.defaults = check_prefix(prefix), defaults
+        self.route_class = route_class
 
     def add_api_route(
         self,
         path: str,
         endpoint: Callable[..., Any],
         methods: Collection[str] = ("GET",),
+        *,
+        route_class_override: type[APIRoute] | None = None,
         **options: Unpack[RouteOptions],
     ) -> None:
         """The route behind `@router.get(...)` and friends."""
         options = with_defaults(options, self.defaults)
-        self.routes.append(APIRoute(self.prefix + path, endpoint, methods, **options))
+        route_class = route_class_override or self.route_class
+        self.routes.append(
+            route_class(self.prefix + path, endpoint, methods, **options)
+        )
 
     def include_router(
         self, router: APIRouter, prefix: str = "", **options: Unpack[RouterOptions]
@@ -360,7 +393,13 @@ class APIRouter(Router, RouteDecorators):
             if isinstance(route, APIRoute):
                 route_options = with_defaults(route.options, options)
                 path, methods = prefix + route.path, route.methods
-                self.add_api_route(path, route.endpoint, methods, **route_options)
+                self.add_api_route(
+                    path,
+                    route.endpoint,
+                    methods,
+                    route_class_override=type(route),  # a custom class stays
+                    **route_options,
+                )
             elif isinstance(route, Route):
                 path, methods = self.prefix + prefix + route.path, route.methods
                 self.add_route(path, route.endpoint, methods, route.name)

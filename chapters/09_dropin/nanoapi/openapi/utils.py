@@ -19,6 +19,8 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaV
 from pydantic_core import CoreSchema, core_schema
 
 from ..dependencies import SOURCES, Dependant, Field
+from ..encoders import jsonable_encoder
+from ..params import MISSING, Body, Param
 from ..responses import JSONResponse, Response, body_allowed
 from ..router import BaseRoute
 from ..routing import APIRoute
@@ -80,6 +82,31 @@ def flat_params(dependant: Dependant) -> list[Field]:
         f for d in dependant.dependencies for f in flat_params(d)
     ]
     return sorted(found, key=lambda f: SOURCES.index(f.source))
+
+
+def documented_params(dependant: Dependant) -> list[tuple[Field, bool]]:
+    """The parameters the document lists, each with whether it is required:
+    a parameter model's fields one by one (none required if the model may be
+    left out), and none whose marker says `include_in_schema=False`."""
+    listed = []
+    for f in flat_params(dependant):
+        if not f.marker.include_in_schema:
+            continue
+        if f.model is None:
+            listed.append((f, f.source == "path" or f.required))
+            continue
+        optional = f.model.optional and not f.required
+        listed += [(m, m.required and not optional) for m in f.model.members]
+    return listed
+
+
+def examples(marker: Param) -> dict[str, Any]:
+    """`openapi_examples=` (named examples), else the deprecated `example=`."""
+    if marker.openapi_examples:
+        return {"examples": jsonable_encoder(marker.openapi_examples)}
+    if marker.example is not MISSING:
+        return {"example": jsonable_encoder(marker.example)}
+    return {}
 
 
 def with_default(f: Field) -> Any:
@@ -148,7 +175,7 @@ class SchemaBook:
         self.bodies = {id(route): body_type(route) for route in routes}
         inputs: list[tuple[Any, JsonSchemaMode, CoreSchema]] = []
         for route in routes:
-            for f in flat_params(route.dependant):
+            for f, _ in documented_params(route.dependant):
                 inputs.append(self.entry(id(f), with_default(f), "validation"))
             if self.bodies[id(route)] is not None:
                 inputs.append(
@@ -198,17 +225,14 @@ class SchemaBook:
 
 def parameters(route: APIRoute, book: SchemaBook) -> list[dict[str, Any]]:
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for f in flat_params(route.dependant):
+    for f, required in documented_params(route.dependant):
         schema = book.schema(id(f), "validation", f.alias)
-        parameter = {
-            "name": f.alias,
-            "in": f.source,
-            "required": f.source == "path" or f.required,
-            "schema": schema,
-        }
+        parameter = {"name": f.alias, "in": f.source, "required": required}
+        parameter["schema"] = schema
         for word in ("description", "deprecated"):  # from Query(description=...)
             if schema.get(word):
                 parameter[word] = schema[word]
+        parameter.update(examples(f.marker))
         key = (f.source, f.alias)
         if key not in found or parameter["required"]:  # a required one wins
             found[key] = parameter
@@ -220,7 +244,12 @@ def request_body(route: APIRoute, book: SchemaBook) -> dict[str, Any] | None:
         return None
     fields = route.dependant.flat_body()
     schema = book.schema(id(route), "validation", fields[0].alias)
-    body: dict[str, Any] = {"content": {"application/json": {"schema": schema}}}
+    content = {"schema": schema}
+    if not route.dependant.embedded_body:  # one body, one marker
+        content.update(examples(fields[0].marker))
+    media_types = {f.marker.media_type for f in fields if isinstance(f.marker, Body)}
+    media_type = media_types.pop() if len(media_types) == 1 else "application/json"
+    body: dict[str, Any] = {"content": {media_type: content}}
     if any(f.required for f in fields):
         body = {"required": True, **body}
     return body
@@ -303,7 +332,7 @@ def operation(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
         op["callbacks"] = {r.name: {r.path: path_item(r, book)} for r in callbacks}
     op["responses"] = responses(route, book)
     declared = {"422", "4XX", "default"} & set(op["responses"])
-    if (params or body) and not declared:
+    if (flat_params(route.dependant) or body) and not declared:  # hidden ones too
         op["responses"]["422"] = VALIDATION_ERROR_RESPONSE
         book.definitions.update(VALIDATION_SCHEMAS)
     if route.openapi_extra:  # the user's last word on the operation
