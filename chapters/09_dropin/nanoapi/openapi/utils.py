@@ -271,21 +271,19 @@ def responses(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
     answers = {status: success}
     for code, extra in (route.responses or {}).items():
         key = "default" if str(code).upper() == "DEFAULT" else str(code).upper()
-        answer = answers.get(key, {})
         model, extra = (
             extra.get("model"),
             {k: v for k, v in extra.items() if k != "model"},
         )
-        if model:
+        if model:  # its schema is merged over one written by hand, as in FastAPI
             name = f"Response_{code}_{route.unique_id}"
             schema = book.output((id(route), str(code)), name)
             content = {media_type or "application/json": {"schema": schema}}
-            answer = merged(answer, {"content": content})
-        answer = merged(answer, extra)
+            extra = merged(extra, {"content": content})
+        answer = answers[key] = merged(answers.get(key, {}), extra)
         answer["description"] = (
             extra.get("description") or answer.get("description") or phrase(key)
         )
-        answers[key] = answer
     return answers
 
 
