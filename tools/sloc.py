@@ -2,6 +2,7 @@
 
     python tools/sloc.py chapters/08_server           # per module, and the total
     python tools/sloc.py chapters/08_server chapters/09_dropin   # what 09 adds
+    python tools/sloc.py FILE --names NAME...         # some functions or classes
 
 A code line holds a token of code. Blank lines, comment-only lines and
 docstrings do not count; a statement spread over three lines counts three. The
@@ -15,6 +16,7 @@ import argparse
 import ast
 import io
 import sys
+import textwrap
 import tokenize
 from pathlib import Path
 
@@ -45,6 +47,29 @@ def code_lines(source: str) -> int:
     return len(lines - docstring_lines(ast.parse(source)))
 
 
+def named_lines(path: Path, names: list[str]) -> dict[str, int]:
+    """Code lines of top-level functions and classes (or `Class.method`)."""
+    source = path.read_text()
+    tree = ast.parse(source)
+    found: dict[str, ast.AST] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found[node.name] = node
+            for inner in node.body if isinstance(node, ast.ClassDef) else []:
+                if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
+                    found[f"{node.name}.{inner.name}"] = inner
+    lines = source.splitlines(keepends=True)
+    counts = {}
+    for name in names:
+        node = found[name]
+        start = min(
+            [node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]
+        )
+        text = "".join(lines[start - 1 : node.end_lineno])
+        counts[name] = code_lines(textwrap.dedent(text))
+    return counts
+
+
 def count(chapter: Path) -> dict[str, int]:
     """Code lines per framework module of a chapter's `nanoapi` package."""
     package = chapter / "nanoapi"
@@ -57,9 +82,16 @@ def count(chapter: Path) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("chapter", type=Path)
+    parser.add_argument("chapter", type=Path, help="a chapter, or with --names a file")
     parser.add_argument("later", type=Path, nargs="?", help="show what it adds")
+    parser.add_argument("--names", nargs="+", help="count these functions or classes")
     args = parser.parse_args(argv)
+    if args.names:
+        counts = named_lines(args.chapter, args.names)
+        for name, lines in counts.items():
+            print(f"{lines:6}  {name}")
+        print(f"{sum(counts.values()):6}  together")
+        return 0
     before = count(args.chapter)
     if args.later is None:
         for module, lines in before.items():

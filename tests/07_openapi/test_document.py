@@ -85,3 +85,31 @@ def test_enum_tags_are_documented_by_value_like_fastapi(pkg):
     ours = build(package_namespace(pkg)).openapi()
     assert ours == theirs
     assert ours["paths"]["/items"]["get"]["tags"] == ["items"]
+
+
+def test_additional_responses_merge_like_fastapi_and_change_nothing(pkg):
+    from pydantic import BaseModel
+
+    class Message(BaseModel):
+        message: str
+
+    written = {"application/json": {"schema": {"title": "By hand", "x-a": [1]}}}
+    responses = {
+        200: {"content": {"image/png": {}}, "description": "An image"},
+        404: {"model": Message, "content": written},
+    }
+
+    def build(api):
+        app = api.App()
+
+        @app.get("/items/{item_id}", response_model=Message, responses=responses)
+        def read(item_id: str):
+            return {"message": item_id}
+
+        return app
+
+    before = repr(responses)
+    theirs = build(fastapi_namespace()).openapi()
+    app = build(package_namespace(pkg))
+    assert app.openapi() == theirs
+    assert repr(responses) == before, "the route's responses must stay as given"

@@ -155,7 +155,8 @@ class FieldsValidator:
             model = self.validator.validate_python(raw, from_attributes=True)
         except pydantic.ValidationError as exc:
             return {}, [self.locate(error) for error in exc.errors(include_url=False)]
-        return {f.name: getattr(model, f"f{i}") for i, f in enumerate(self.fields)}, []
+        found = model.__dict__  # not getattr: a deprecated field would warn
+        return {f.name: found[f"f{i}"] for i, f in enumerate(self.fields)}, []
 
     def locate(self, error: Any) -> dict[str, Any]:
         """("f2", 0) -> ("query", "tags", 0): where the client put the value."""

@@ -204,17 +204,16 @@ def responses(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
     answers = {status: success}
     for code, extra in (route.responses or {}).items():
         key = "default" if str(code).upper() == "DEFAULT" else str(code).upper()
-        answer = answers.setdefault(key, {})
         model, extra = (
             extra.get("model"),
             {k: v for k, v in extra.items() if k != "model"},
         )
-        if model:
+        if model:  # its schema is merged over one written by hand, as in FastAPI
             name = f"Response_{code}_{operation_id(route)}"
             schema = book.schema((id(route), str(code)), "serialization", name)
             content = {media_type or "application/json": {"schema": schema}}
-            merge(answer, {"content": content})
-        merge(answer, extra)
+            extra = merged(extra, {"content": content})
+        answer = answers[key] = merged(answers.get(key, {}), extra)
         answer["description"] = (
             extra.get("description") or answer.get("description") or phrase(key)
         )
@@ -228,13 +227,19 @@ def phrase(code: str) -> str:
     return STATUS_RANGES.get(code.upper(), "Additional Response")
 
 
-def merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
-    """Update nested dicts in place, key by key."""
+def merged(target: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """`target` with `extra` merged in, as FastAPI merges them: nested dicts
+    key by key, lists joined. Neither is changed: their dicts are shared."""
+    result = dict(target)
     for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
-            merge(target[key], value)
+        old = result.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            result[key] = merged(old, value)
+        elif isinstance(old, list) and isinstance(value, list):
+            result[key] = old + value
         else:
-            target[key] = value
+            result[key] = value
+    return result
 
 
 def operation(route: APIRoute, book: SchemaBook) -> dict[str, Any]:

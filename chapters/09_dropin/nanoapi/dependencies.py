@@ -15,7 +15,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import (
     AbstractContextManager,
     AsyncExitStack,
@@ -29,11 +29,13 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 import pydantic
 from pydantic import BaseModel, TypeAdapter, create_model
+from pydantic.fields import FieldInfo
 
 from .background import BackgroundTasks
 from .concurrency import run_in_threadpool
+from .datastructures import Headers, MultiDict
 from .exceptions import HTTPException, RequestValidationError
-from .params import MISSING, Body, CleanupScope, Depends, Param, Path, Query
+from .params import MISSING, Body, CleanupScope, Depends, Header, Param, Path, Query
 from .requests import Request
 from .responses import Response
 
@@ -87,11 +89,103 @@ class Field:
     annotation: Any  # what Pydantic validates: the type and its constraints
     default: Any
     many: bool  # a repeated key arrives as a list
+    marker: Param  # what the document reads: include_in_schema, examples...
     embed: bool = False  # a lone body field under its own key
+    model: ParamModel | None = None  # `Annotated[Filters, Query()]`
 
     @property
     def required(self) -> bool:
         return self.default is MISSING
+
+
+def read_value(f: Field, values: Mapping[str, Any]) -> Any:
+    """The field's raw value in a query string, headers or cookies, or None."""
+    if f.many and isinstance(values, (MultiDict, Headers)):
+        return values.getlist(f.alias) or None
+    return values.get(f.alias)
+
+
+def every_pair(values: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
+    """Each (key, value) the request sent, repeated keys included."""
+    if isinstance(values, Headers):
+        pairs = values.raw
+        return ((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in pairs)
+    if isinstance(values, MultiDict):
+        return values.multi_items()
+    return values.items()
+
+
+@dataclass
+class ParamModel:
+    """A Pydantic model whose fields are query, header or cookie parameters:
+    read one by one under their own names, then validated by the model, with
+    every other key the request sent, so that its `extra` policy decides."""
+
+    members: list[Field]  # one per model field: name = its key in the model,
+    # alias = its key in the request (a header's underscores made dashes)
+    optional: bool  # `Filters | None`: None if the request has none of its keys
+    extra: str | None  # the model's policy for unknown keys
+    taken: set[str]  # the keys that are not extras
+
+    def read(self, values: Mapping[str, Any]) -> dict[str, Any] | None:
+        data = {}
+        for m in self.members:
+            value = read_value(m, values)
+            if value is not None:
+                data[m.name] = value
+        extras: dict[str, list[Any]] = {}
+        for key, value in every_pair(values):
+            if key not in self.taken:
+                extras.setdefault(key, []).append(value)
+        data.update({k: v[0] if len(v) == 1 else v for k, v in extras.items()})
+        mine = any(m.alias in values for m in self.members)
+        judged = data and self.extra in ("allow", "forbid")  # extras to refuse/keep
+        if self.optional and not mine and not judged:
+            return None  # leave it out: its default applies
+        return data
+
+    def locate(self, loc: list[Any]) -> list[Any]:
+        """An error at a model key is reported at the request's key."""
+        names = {m.name: m.alias for m in self.members}
+        return [names.get(loc[0], loc[0]), *loc[1:]] if loc else loc
+
+
+def param_model(kind: Any, marker: Param) -> ParamModel | None:
+    """`Annotated[Filters, Query()]` or `Filters | None`: its fields are the
+    parameters. (A model in the body stays one value.)"""
+    if marker.source not in ("query", "header", "cookie"):
+        return None
+    model = kind
+    if get_origin(kind) in (Union, type(int | None)):
+        args = [arg for arg in get_args(kind) if arg is not type(None)]
+        model = args[0] if len(args) == 1 else None
+    if not is_subclass(model, BaseModel):
+        return None
+    members = [
+        model_member(name, info, marker) for name, info in model.model_fields.items()
+    ]
+    header = marker.source == "header"
+    taken = {k.lower() if header else k for m in members for k in (m.name, m.alias)}
+    extra = model.model_config.get("extra")
+    return ParamModel(members, model is not kind, extra, taken)
+
+
+def model_member(name: str, info: FieldInfo, marker: Param) -> Field:
+    """One field of a parameter model, as a parameter of its own. Its type
+    carries the model's rules and default (and title) for the document."""
+    key = info.validation_alias
+    if not isinstance(key, str):
+        key = info.alias or name
+    alias = key
+    header = next((m for m in info.metadata if isinstance(m, Header)), marker)
+    if getattr(header, "convert_underscores", False) and key == name:
+        alias = key.replace("_", "-")
+    title = pydantic.Field(title=info.title or key.title().replace("_", " "))
+    kind: Any = info.annotation
+    annotation = Annotated[(kind, info, title)]  # the model's rules and default
+    default = MISSING if info.is_required() else info.default
+    many = is_sequence(kind)
+    return Field(key, marker.source, alias, annotation, default, many, type(marker)())
 
 
 def find_marker(annotation: Any, default: Any) -> tuple[Any, list[Any], Param | None]:
@@ -162,7 +256,9 @@ def analyze_param(
     full = Annotated[(kind, *extras)] if extras else kind
     embed = getattr(marker, "embed", False)
     many = is_sequence(kind)
-    return Field(name, marker.source, alias, full, marker.default, many, embed)
+    model = param_model(kind, marker)
+    default = marker.default
+    return Field(name, marker.source, alias, full, default, many, marker, embed, model)
 
 
 class FieldsValidator:
@@ -186,7 +282,8 @@ class FieldsValidator:
             model = self.validator.validate_python(raw, from_attributes=True)
         except pydantic.ValidationError as exc:
             return {}, [self.locate(error) for error in exc.errors(include_url=False)]
-        return {f.name: getattr(model, f"f{i}") for i, f in enumerate(self.fields)}, []
+        found = model.__dict__  # not getattr: a deprecated field would warn
+        return {f.name: found[f"f{i}"] for i, f in enumerate(self.fields)}, []
 
     def locate(self, error: Any) -> dict[str, Any]:
         """("f2", 0) -> ("query", "tags", 0): where the client put the value."""
@@ -194,6 +291,8 @@ class FieldsValidator:
         field = self.fields[int(key[1:])]
         if error["type"] == "missing" and not rest:
             error["input"] = None  # FastAPI reports a missing value as null
+        if field.model is not None:  # a model's field: ("query", "limit")
+            return {**error, "loc": (field.source, *field.model.locate(rest))}
         return {**error, "loc": (field.source, field.alias, *rest)}
 
     def gather(self, request: Request) -> dict[str, Any]:
@@ -204,10 +303,7 @@ class FieldsValidator:
         raw = {}
         for i, f in enumerate(self.fields):
             values = sources[f.source]
-            if f.many and hasattr(values, "getlist"):
-                value = values.getlist(f.alias) or None
-            else:
-                value = values.get(f.alias)
+            value = read_value(f, values) if f.model is None else f.model.read(values)
             if value is not None:
                 raw[f"f{i}"] = value
         return raw
@@ -379,16 +475,18 @@ def get_route_dependant(
     return dependant
 
 
-async def read_body(request: Request) -> Any:
-    """The body as JSON when it says it is JSON, else the raw bytes."""
+async def read_body(request: Request, strict_content_type: bool = True) -> Any:
+    """The body as JSON when it says it is JSON (or, not strict, says nothing),
+    else the raw bytes."""
     body = await request.body()
     if not body:
         return MISSING
-    content_type = request.headers.get("content-type", "").split(";")[0].lower()
-    maintype, _, subtype = content_type.strip().partition("/")
-    is_json = subtype == "json" or subtype.endswith("+json")
-    if maintype != "application" or not is_json:
-        return body
+    content_type = request.headers.get("content-type", "")
+    if content_type or strict_content_type:
+        maintype, _, subtype = content_type.split(";")[0].strip().lower().partition("/")
+        is_json = subtype == "json" or subtype.endswith("+json")
+        if maintype != "application" or not is_json:
+            return body
     try:
         return json.loads(body)
     except json.JSONDecodeError as exc:
