@@ -9,12 +9,12 @@ metadata, custom route classes.
 from . import status
 from .applications import App, FastAPI
 from .background import BackgroundTask, BackgroundTasks
-from .datastructures import URL, Headers, QueryParams, State
+from .datastructures import URL, FormData, Headers, QueryParams, State, UploadFile
 from .encoders import jsonable_encoder
 from .exceptions import HTTPException, RequestValidationError, ResponseValidationError
 from .middleware import Middleware
 from .openapi.utils import get_openapi
-from .params import Body, Cookie, Depends, Header, Path, Query
+from .params import Body, Cookie, Depends, File, Form, Header, Path, Query, Security
 from .requests import Request
 from .responses import (
     FileResponse,
@@ -41,7 +41,10 @@ __all__ = [
     "Cookie",
     "Depends",
     "FastAPI",
+    "File",
     "FileResponse",
+    "Form",
+    "FormData",
     "HTMLResponse",
     "HTTPException",
     "Header",
@@ -65,9 +68,11 @@ __all__ = [
     "Route",
     "Router",
     "Scope",
+    "Security",
     "Send",
     "State",
     "StreamingResponse",
+    "UploadFile",
     "get_openapi",
     "jsonable_encoder",
     "status",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Collection, Sequence
+from functools import partial
 from typing import Any, Unpack
 
 from .datastructures import State
@@ -18,7 +19,11 @@ from .exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
 )
-from .exceptions import HTTPException, RequestValidationError
+from .exceptions import (
+    FastAPIDeprecationWarning,
+    HTTPException,
+    RequestValidationError,
+)
 from .lifespan import (
     EventHandler,
     Lifespan,
@@ -28,16 +33,28 @@ from .middleware import Middleware
 from .middleware.dispatch import Dispatch, DispatchMiddleware
 from .middleware.errors import ServerErrorMiddleware
 from .middleware.exceptions import ExceptionHandler, ExceptionMiddleware
-from .openapi.docs import docs_files, docs_page, redoc_html, swagger_ui_html
+from .openapi.docs import Render, docs_files, docs_page, redoc_html, swagger_ui_html
 from .openapi.utils import get_openapi
 from .params import Depends
 from .requests import Request
 from .responses import JSONResponse, Response
 from .router import BaseRoute, Decorator, Endpoint, F, Router
-from .routing import APIRouter, RouteDecorators, RouteOptions
+from .routing import APIRoute, APIRouter, RouteDecorators, RouteOptions, RouterOptions
 from .types import ASGIApp, Receive, Scope, Send
 
 ON_EVENT_DEPRECATED = "on_event is deprecated, use lifespan event handlers instead."
+ROOT_PATH_DEPRECATED = (  # FastAPI's words
+    "The `root_path` parameter is deprecated. Configure the server's root path "
+    "instead, for example with `fastapi run --root-path /api/v1`."
+)
+
+
+def served_from(document: dict[str, Any], root_path: str) -> dict[str, Any]:
+    """The document, with the root path it was asked under as its first server."""
+    servers = document.get("servers", [])
+    if any(server.get("url") == root_path for server in servers):
+        return document
+    return {**document, "servers": [{"url": root_path}, *servers]}
 
 
 class App(RouteDecorators):
@@ -57,11 +74,32 @@ class App(RouteDecorators):
         openapi_url: str | None = "/openapi.json",
         docs_url: str | None = "/docs",
         redoc_url: str | None = "/redoc",
+        summary: str | None = None,
+        terms_of_service: str | None = None,
+        contact: dict[str, Any] | None = None,
+        license_info: dict[str, Any] | None = None,  # {name, identifier or url}
+        openapi_tags: list[dict[str, Any]] | None = None,  # {name, description...}
+        servers: list[dict[str, Any]] | None = None,  # {url, description}
+        root_path: str = "",  # deprecated: the server's --root-path says it
+        root_path_in_servers: bool = True,
+        separate_input_output_schemas: bool = True,
+        swagger_ui_parameters: dict[str, Any] | None = None,
+        default_response_class: type[Response] | None = None,
+        generate_unique_id_function: Callable[[APIRoute], str] | None = None,
+        strict_content_type: bool = True,  # False: a body without a type is JSON
     ) -> None:
         self.debug = debug
         self.title, self.version, self.description = title, version, description
+        self.summary, self.terms_of_service = summary, terms_of_service
+        self.contact, self.license_info = contact, license_info
+        self.openapi_tags, self.servers = openapi_tags, servers
+        self.separate_input_output_schemas = separate_input_output_schemas
         self.openapi_url, self.docs_url = openapi_url, docs_url
         self.redoc_url = redoc_url
+        self.swagger_ui_parameters = swagger_ui_parameters
+        if root_path:
+            warnings.warn(ROOT_PATH_DEPRECATED, FastAPIDeprecationWarning, stacklevel=2)
+        self.root_path, self.root_path_in_servers = root_path, root_path_in_servers
         self.openapi_schema: dict[str, Any] | None = None
         self.state = State()
         self.user_middleware = list(middleware or [])
@@ -76,7 +114,11 @@ class App(RouteDecorators):
             on_shutdown=on_shutdown,
             lifespan=lifespan,
             dependencies=dependencies,
+            default_response_class=default_response_class,
+            generate_unique_id_function=generate_unique_id_function,
+            strict_content_type=strict_content_type,
         )
+        self.webhooks = APIRouter()  # the requests we send: documented only
         # Tests swap a dependency for a fake: overrides[get_db] = fake_db
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         self.middleware_stack: ASGIApp | None = None
@@ -89,12 +131,19 @@ class App(RouteDecorators):
         default), so they never hide a route of the user's."""
 
         async def openapi(request: Request) -> Response:
-            return JSONResponse(self.openapi())
+            document = self.openapi()  # an app.openapi set by the user wins
+            root_path = request.scope.get("root_path", "").rstrip("/")
+            if root_path and self.root_path_in_servers:
+                document = served_from(document, root_path)
+            return JSONResponse(document)
 
         self.add_route(openapi_url, openapi)
         files = Router(redirect_slashes=False)
+        swagger_ui: Render = partial(
+            swagger_ui_html, parameters=self.swagger_ui_parameters
+        )
         pages = [
-            ("swagger", self.docs_url, swagger_ui_html, "Swagger UI"),
+            ("swagger", self.docs_url, swagger_ui, "Swagger UI"),
             ("redoc", self.redoc_url, redoc_html, "ReDoc"),
         ]
         for folder, url, render, label in pages:
@@ -108,7 +157,18 @@ class App(RouteDecorators):
         """The OpenAPI document, built on first use and then kept."""
         if self.openapi_schema is None:
             self.openapi_schema = get_openapi(
-                self.title, self.version, self.routes, description=self.description
+                title=self.title,
+                version=self.version,
+                summary=self.summary,
+                description=self.description,
+                routes=self.routes,
+                webhooks=self.webhooks.routes,
+                tags=self.openapi_tags,
+                servers=self.servers,
+                terms_of_service=self.terms_of_service,
+                contact=self.contact,
+                license_info=self.license_info,
+                separate_input_output_schemas=self.separate_input_output_schemas,
             )
         return self.openapi_schema
 
@@ -197,13 +257,9 @@ class App(RouteDecorators):
         self.router.add_api_route(path, endpoint, methods, **options)
 
     def include_router(
-        self,
-        router: APIRouter,
-        prefix: str = "",
-        tags: Sequence[str] | None = None,
-        dependencies: Sequence[Depends] | None = None,
+        self, router: APIRouter, prefix: str = "", **options: Unpack[RouterOptions]
     ) -> None:
-        self.router.include_router(router, prefix, tags, dependencies)
+        self.router.include_router(router, prefix, **options)
 
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
         self.router.mount(path, app, name=name)
@@ -213,6 +269,8 @@ class App(RouteDecorators):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
+        if self.root_path:
+            scope["root_path"] = self.root_path
         scope["dependency_overrides"] = self.dependency_overrides or {}  # routes read
         if self.middleware_stack is None:
             self.middleware_stack = self.build_middleware_stack()

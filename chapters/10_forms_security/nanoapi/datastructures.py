@@ -11,6 +11,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any, NamedTuple, TypeVar
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic_core import CoreSchema, core_schema
+
 from .concurrency import run_in_threadpool
 from .types import Scope
 
@@ -217,6 +220,26 @@ class UploadFile:
 
     def __repr__(self) -> str:
         return f"UploadFile(filename={self.filename!r}, size={self.size!r})"
+
+    # How Pydantic checks one (it must be an UploadFile) and documents one.
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(cls.checked)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {"type": "string", "contentMediaType": "application/octet-stream"}
+
+    @classmethod
+    def checked(cls, value: Any) -> UploadFile:
+        if not isinstance(value, UploadFile):
+            raise ValueError(f"Expected UploadFile, received: {type(value)}")
+        return value
 
 
 class FormData(MultiDict[str | UploadFile]):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import (
     AbstractContextManager,
     AsyncExitStack,
@@ -29,13 +29,29 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 import pydantic
 from pydantic import BaseModel, TypeAdapter, create_model
+from pydantic.fields import FieldInfo
 
 from .background import BackgroundTasks
 from .concurrency import run_in_threadpool
+from .datastructures import FormData, Headers, MultiDict, UploadFile
 from .exceptions import HTTPException, RequestValidationError
-from .params import MISSING, Body, CleanupScope, Depends, Param, Path, Query
+from .formparsers import MultiPartException
+from .params import (
+    MISSING,
+    Body,
+    CleanupScope,
+    Depends,
+    File,
+    Form,
+    Header,
+    Param,
+    Path,
+    Query,
+    Security,
+)
 from .requests import Request
 from .responses import Response
+from .security.base import SecurityScopes
 
 SOURCES = ("path", "query", "header", "cookie")  # FastAPI reports errors in this order
 REQUEST_ATTRIBUTES = {
@@ -70,6 +86,13 @@ def is_sequence(annotation: Any) -> bool:
     )
 
 
+def mentions(annotation: Any, cls: type) -> bool:
+    """Is `cls` the type, or inside it: `list[cls]`, `cls | None`?"""
+    return is_subclass(annotation, cls) or any(
+        mentions(arg, cls) for arg in get_args(annotation)
+    )
+
+
 def is_complex(annotation: Any) -> bool:
     """Models, dicts, dataclasses and sequences cannot come from a query string."""
     return is_sequence(annotation) or holds(
@@ -87,11 +110,116 @@ class Field:
     annotation: Any  # what Pydantic validates: the type and its constraints
     default: Any
     many: bool  # a repeated key arrives as a list
+    marker: Param  # what the document reads: include_in_schema, examples...
     embed: bool = False  # a lone body field under its own key
+    model: ParamModel | None = None  # `Annotated[Filters, Query()]`
 
     @property
     def required(self) -> bool:
         return self.default is MISSING
+
+
+def read_value(f: Field, values: Mapping[str, Any]) -> Any:
+    """The field's raw value in a query string, headers or cookies, or None."""
+    if f.many and isinstance(values, (MultiDict, Headers)):
+        return values.getlist(f.alias) or None
+    return values.get(f.alias)
+
+
+def every_pair(values: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
+    """Each (key, value) the request sent, repeated keys included."""
+    if isinstance(values, Headers):
+        pairs = values.raw
+        return ((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in pairs)
+    if isinstance(values, MultiDict):
+        return values.multi_items()
+    return values.items()
+
+
+@dataclass
+class ParamModel:
+    """A Pydantic model whose fields are query, header or cookie parameters:
+    read one by one under their own names, then validated by the model, with
+    every other key the request sent, so that its `extra` policy decides."""
+
+    members: list[Field]  # one per model field: name = its key in the model,
+    # alias = its key in the request (a header's underscores made dashes)
+    optional: bool  # `Filters | None`: None if the request has none of its keys
+    extra: str | None  # the model's policy for unknown keys
+    taken: set[str]  # the keys that are not extras
+    keys: set[str]  # any of them in the request says the model was sent
+
+    def read(
+        self, values: Mapping[str, Any], sent: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """Its keys' values, and the extras; None for an optional model none of
+        whose keys was `sent` (a form counts a blank field as sent)."""
+        data = {}
+        for m in self.members:
+            value = read_value(m, values)
+            if value is not None:
+                data[m.name] = value
+        extras: dict[str, list[Any]] = {}
+        for key, value in every_pair(values):
+            if key not in self.taken:
+                extras.setdefault(key, []).append(value)
+        data.update({k: v[0] if len(v) == 1 else v for k, v in extras.items()})
+        mine = any(key in (values if sent is None else sent) for key in self.keys)
+        judged = data and self.extra in ("allow", "forbid")  # extras to refuse/keep
+        if self.optional and not mine and not judged:
+            return None  # leave it out: its default applies
+        return data
+
+    def locate(self, loc: list[Any]) -> list[Any]:
+        """An error at a model key is reported at the request's key."""
+        names = {m.name: m.alias for m in self.members}
+        return [names.get(loc[0], loc[0]), *loc[1:]] if loc else loc
+
+
+def param_model(kind: Any, marker: Param) -> ParamModel | None:
+    """`Annotated[Filters, Query()]` or `Filters | None`: its fields are the
+    parameters. (A model in the body stays one value.)"""
+    if marker.source not in ("query", "header", "cookie") and not (
+        isinstance(marker, Form) and not getattr(marker, "embed", False)
+    ):
+        return None
+    union = get_origin(kind) in (Union, type(int | None))
+    args = [arg for arg in get_args(kind) if arg is not type(None)] if union else [kind]
+    models = [arg for arg in args if is_subclass(arg, BaseModel)]
+    if not models or len(models) < len(args):
+        return None
+    if len(models) > 1 and not isinstance(marker, Form):
+        return None  # a union of models: in a form only, as in FastAPI
+    optional = len(args) < len(get_args(kind)) if union else False
+    keys = {key for model in models for key in model.model_fields}
+    if len(models) > 1:  # the whole form, for the union's validator to sort out
+        return ParamModel([], optional, None, set(), keys)
+    model = models[0]
+    members = [
+        model_member(name, info, marker) for name, info in model.model_fields.items()
+    ]
+    header = marker.source == "header"
+    taken = {k.lower() if header else k for m in members for k in (m.name, m.alias)}
+    extra = model.model_config.get("extra")
+    return ParamModel(members, optional, extra, taken, {m.alias for m in members})
+
+
+def model_member(name: str, info: FieldInfo, marker: Param) -> Field:
+    """One field of a parameter model, as a parameter of its own. Its type
+    carries the model's rules and default (and title) for the document."""
+    key = info.validation_alias
+    if not isinstance(key, str):
+        key = info.alias or name
+    alias = key
+    header = next((m for m in info.metadata if isinstance(m, Header)), marker)
+    if getattr(header, "convert_underscores", False) and key == name:
+        alias = key.replace("_", "-")
+    title = pydantic.Field(title=info.title or key.title().replace("_", " "))
+    kind: Any = info.annotation
+    annotation = Annotated[(kind, info, title)]  # the model's rules and default
+    default = MISSING if info.is_required() else info.default
+    many = is_sequence(kind)
+    return Field(key, marker.source, alias, annotation, default, many, type(marker)())
 
 
 def find_marker(annotation: Any, default: Any) -> tuple[Any, list[Any], Param | None]:
@@ -127,7 +255,8 @@ def find_depends(annotation: Any, default: Any) -> Depends | None:
     return depends
 
 
-Special = type[Request] | type[Response] | type[BackgroundTasks]
+Special = type[Request] | type[Response] | type[BackgroundTasks] | type[SecurityScopes]
+SPECIALS = (Request, Response, BackgroundTasks, SecurityScopes)
 
 
 def analyze_param(
@@ -142,12 +271,14 @@ def analyze_param(
     if depends is not None:
         return depends
     kind, extras, marker = find_marker(annotation, default)
-    for special in (Request, Response, BackgroundTasks):
+    for special in SPECIALS:
         if marker is None and is_subclass(kind, special):
             return special
     if marker is None:
         if name in path_names:
             marker = Path()
+        elif mentions(kind, UploadFile):  # a file comes in a multipart form
+            marker = File(default)
         elif is_complex(kind):
             marker = Body(default)
         else:
@@ -162,7 +293,9 @@ def analyze_param(
     full = Annotated[(kind, *extras)] if extras else kind
     embed = getattr(marker, "embed", False)
     many = is_sequence(kind)
-    return Field(name, marker.source, alias, full, marker.default, many, embed)
+    model = param_model(kind, marker)
+    default = marker.default
+    return Field(name, marker.source, alias, full, default, many, marker, embed, model)
 
 
 class FieldsValidator:
@@ -186,7 +319,8 @@ class FieldsValidator:
             model = self.validator.validate_python(raw, from_attributes=True)
         except pydantic.ValidationError as exc:
             return {}, [self.locate(error) for error in exc.errors(include_url=False)]
-        return {f.name: getattr(model, f"f{i}") for i, f in enumerate(self.fields)}, []
+        found = model.__dict__  # not getattr: a deprecated field would warn
+        return {f.name: found[f"f{i}"] for i, f in enumerate(self.fields)}, []
 
     def locate(self, error: Any) -> dict[str, Any]:
         """("f2", 0) -> ("query", "tags", 0): where the client put the value."""
@@ -194,6 +328,8 @@ class FieldsValidator:
         field = self.fields[int(key[1:])]
         if error["type"] == "missing" and not rest:
             error["input"] = None  # FastAPI reports a missing value as null
+        if field.model is not None:  # a model's field: ("query", "limit")
+            return {**error, "loc": (field.source, *field.model.locate(rest))}
         return {**error, "loc": (field.source, field.alias, *rest)}
 
     def gather(self, request: Request) -> dict[str, Any]:
@@ -204,10 +340,7 @@ class FieldsValidator:
         raw = {}
         for i, f in enumerate(self.fields):
             values = sources[f.source]
-            if f.many and hasattr(values, "getlist"):
-                value = values.getlist(f.alias) or None
-            else:
-                value = values.get(f.alias)
+            value = read_value(f, values) if f.model is None else f.model.read(values)
             if value is not None:
                 raw[f"f{i}"] = value
         return raw
@@ -236,7 +369,8 @@ class BodyValidator:
             value = self.adapter.validate_python(body, from_attributes=True)
         except pydantic.ValidationError as exc:
             errors = exc.errors(include_url=False)
-            return {}, [{**e, "loc": ("body", *e["loc"])} for e in errors]
+            locate = only.model.locate if only.model else list  # a form model's keys
+            return {}, [{**e, "loc": ("body", *locate(list(e["loc"])))} for e in errors]
         return {only.name: value}, []
 
     def validate_embedded(self, body: Any) -> tuple[dict[str, Any], Errors]:
@@ -274,7 +408,9 @@ class Dependant:
     scope: CleanupScope | None = None  # when a yield dependency's cleanup runs
     request_name: str | None = None  # the parameter that receives the Request
     response_name: str | None = None  # ... the one that receives a Response
-    background_name: str | None = None  # ... and the one for BackgroundTasks
+    background_name: str | None = None  # ... the one for BackgroundTasks
+    security_scopes_name: str | None = None  # ... and the one for SecurityScopes
+    scopes: list[str] = field(default_factory=list)  # Security(scopes=) from here up
     embedded_body: bool = False  # the route's body is split among several fields
     params_validator: FieldsValidator = field(init=False)
     body_validator: BodyValidator | None = field(init=False, default=None)
@@ -289,7 +425,7 @@ class Dependant:
     def has_own(self) -> bool:
         """Parameters, a body or framework objects of its own (not only deps)?"""
         names = (self.request_name, self.response_name, self.background_name)
-        return bool(self.params or self.body or any(names))
+        return bool(self.params or self.body or any(names) or self.security_scopes_name)
 
     @cached_property
     def uses_yield(self) -> bool:
@@ -330,16 +466,21 @@ def get_dependant(
     call: Callable[..., Any],
     depends: Depends | None = None,
     name: str | None = None,
+    scopes: Sequence[str] = (),
 ) -> Dependant:
-    """Read `call`'s signature once: the plan for every request to come."""
+    """Read `call`'s signature once: the plan for every request to come.
+    `scopes` are the OAuth2 scopes the dependants using this one ask for."""
     path_names = set(re.findall(r"{(\w+)", path))
-    dependant = Dependant(call, path, name=name)
+    own = depends.scopes if isinstance(depends, Security) else []
+    dependant = Dependant(call, path, name=name, scopes=[*scopes, *own])
     if depends is not None:
         dependant.use_cache, dependant.scope = depends.use_cache, depends.scope
     for param_name, param in signature(call).parameters.items():
         found = analyze_param(param_name, param, path_names)
         if isinstance(found, Depends):
-            sub = get_dependant(path, found.dependency, found, param_name)
+            sub = get_dependant(
+                path, found.dependency, found, param_name, dependant.scopes
+            )
             dependant.dependencies.append(sub)
         elif isinstance(found, Field):
             (dependant.body if found.source == "body" else dependant.params).append(
@@ -349,8 +490,10 @@ def get_dependant(
             dependant.request_name = param_name
         elif found is Response:
             dependant.response_name = param_name
-        else:
+        elif found is BackgroundTasks:
             dependant.background_name = param_name
+        else:
+            dependant.security_scopes_name = param_name
     check_scopes(dependant)
     return dependant
 
@@ -375,20 +518,65 @@ def get_route_dependant(
     dependant.dependencies[:0] = extra
     fields = dependant.flat_body()
     names = {f.name for f in fields}
-    dependant.prepare(len(names) > 1 or (bool(fields) and fields[0].embed))
+    # A body is one value, or a dict of several; a form's fields are keys of it.
+    lone = fields[0] if len(names) == 1 else None
+    form_keys = lone is not None and is_form(lone) and lone.model is None
+    dependant.prepare(len(names) > 1 or (lone is not None and lone.embed) or form_keys)
     return dependant
 
 
-async def read_body(request: Request) -> Any:
-    """The body as JSON when it says it is JSON, else the raw bytes."""
+def is_form(f: Field) -> bool:
+    return isinstance(f.marker, Form)
+
+
+async def read_form(request: Request, fields: list[Field], embedded: bool) -> Any:
+    """The form as the body the fields expect: one key per field (or per model
+    field), a list where a field wants one, and a file read into bytes where a
+    field wants bytes. An empty field or file input counts as not sent."""
+    try:
+        form = await request.form()
+    except MultiPartException as exc:  # a limit broken, a body that is no form
+        raise HTTPException(400, exc.message) from exc
+    filled = FormData(
+        (key, value) for key, value in form.multi_items() if not empty_input(value)
+    )
+    values = {}
+    for f in fields:
+        value = f.model.read(filled, form) if f.model else read_value(f, filled)
+        if value is not None:
+            wants_bytes = isinstance(f.marker, File) and mentions(f.annotation, bytes)
+            values[f.alias] = await read_files(value) if wants_bytes else value
+    if embedded:
+        return values
+    return values.get(fields[0].alias, MISSING)
+
+
+def empty_input(value: str | UploadFile) -> bool:
+    """What a browser sends for a field left blank or no file chosen."""
+    if isinstance(value, UploadFile):
+        return value.filename == "" and value.size == 0
+    return value == ""
+
+
+async def read_files(value: Any) -> Any:
+    """An UploadFile's bytes (each one's, in a list), for a `bytes` field."""
+    if isinstance(value, list):
+        return [await read_files(item) for item in value]
+    return await value.read() if isinstance(value, UploadFile) else value
+
+
+async def read_body(request: Request, strict_content_type: bool = True) -> Any:
+    """The body as JSON when it says it is JSON (or, not strict, says nothing),
+    else the raw bytes."""
     body = await request.body()
     if not body:
         return MISSING
-    content_type = request.headers.get("content-type", "").split(";")[0].lower()
-    maintype, _, subtype = content_type.strip().partition("/")
-    is_json = subtype == "json" or subtype.endswith("+json")
-    if maintype != "application" or not is_json:
-        return body
+    content_type = request.headers.get("content-type", "")
+    if content_type or strict_content_type:
+        maintype, _, subtype = content_type.split(";")[0].strip().lower().partition("/")
+        is_json = subtype == "json" or subtype.endswith("+json")
+        if maintype != "application" or not is_json:
+            return body
     try:
         return json.loads(body)
     except json.JSONDecodeError as exc:
@@ -411,7 +599,9 @@ def override_dependant(
 ) -> Dependant:
     """The replacement's tree, read once (not on every request of a test)."""
     depends = Depends(replacement, scope=original.scope)
-    sub = get_dependant(original.path, replacement, depends, original.name)
+    sub = get_dependant(
+        original.path, replacement, depends, original.name, original.scopes
+    )
     sub.prepare(original.embedded_body)
     return sub
 
@@ -427,9 +617,7 @@ class Solver:
     function_stack: AsyncExitStack  # closes when the handler returns
     background: BackgroundTasks | None = None
     response: Response | None = None  # made for the first who asks for one
-    cache: dict[tuple[Callable[..., Any], str | None], Any] = field(
-        default_factory=dict
-    )
+    cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     async def solve(self, dependant: Dependant) -> tuple[dict[str, Any], Errors]:
         """The keyword arguments for `dependant.call`, or what was wrong."""
@@ -441,7 +629,8 @@ class Solver:
             if sub_errors:
                 errors += sub_errors
                 continue
-            key = (sub.call, sub.cleanup_scope)  # one value per callable and scope
+            # One value per callable, cleanup scope and OAuth2 scopes asked for
+            key = (sub.call, sub.cleanup_scope, *sorted(set(sub.scopes)))
             if sub.use_cache and key in self.cache:
                 value = self.cache[key]
             else:
@@ -475,6 +664,8 @@ class Solver:
         if dependant.background_name:
             self.background = self.background or BackgroundTasks()
             values[dependant.background_name] = self.background
+        if dependant.security_scopes_name:
+            values[dependant.security_scopes_name] = SecurityScopes(dependant.scopes)
         return values, errors
 
     def override(self, dependant: Dependant) -> Dependant:

@@ -4,14 +4,18 @@
 
 `Query`, `Path`, `Header`, `Cookie` and `Body` say which part of the request
 holds the value; their keyword arguments (`gt`, `max_length`, `pattern`...)
-are handed to Pydantic as field constraints. Without a marker, the rules of
-`dependencies.analyze_param` decide. `Depends` says the value is computed by
-another callable.
+are handed to Pydantic as field constraints, except the few that only the
+OpenAPI document reads (`include_in_schema`, `openapi_examples`...). Without
+a marker, the rules of `dependencies.analyze_param` decide. `Depends` says
+the value is computed by another callable.
 """
 
+import warnings
 from collections.abc import Sequence
 from enum import Enum
 from typing import Any, Literal
+
+from .exceptions import FastAPIDeprecationWarning
 
 
 class Missing(Enum):
@@ -23,16 +27,34 @@ class Missing(Enum):
 
 MISSING = Missing.MISSING
 CleanupScope = Literal["function", "request"]  # when a yield dependency cleans up
+DEPRECATED_EXAMPLE = "`example=` is deprecated (OpenAPI 3.1): use `examples=[...]`"
+DEPRECATED_REGEX = "`regex=` is deprecated: use `pattern=`"
 
 
 class Param:
     source = "query"
 
     def __init__(
-        self, default: Any = MISSING, *, alias: str | None = None, **constraints: Any
+        self,
+        default: Any = MISSING,
+        *,
+        alias: str | None = None,
+        include_in_schema: bool = True,
+        openapi_examples: dict[str, Any] | None = None,
+        example: Any = MISSING,
+        regex: str | None = None,
+        **constraints: Any,
     ) -> None:
         self.default = MISSING if default is ... else default  # `Query(...)`: required
         self.alias = alias
+        self.include_in_schema = include_in_schema  # False: validated, not documented
+        self.openapi_examples = openapi_examples  # {name: {summary, value...}}
+        self.example = example
+        if example is not MISSING:
+            warnings.warn(DEPRECATED_EXAMPLE, FastAPIDeprecationWarning, stacklevel=2)
+        if regex is not None:
+            warnings.warn(DEPRECATED_REGEX, FastAPIDeprecationWarning, stacklevel=2)
+            constraints["pattern"] = regex
         self.constraints = constraints  # for pydantic.Field: gt, max_length...
 
     def __repr__(self) -> str:
@@ -65,22 +87,42 @@ class Body(Param):
     source = "body"
 
     def __init__(
-        self, default: Any = MISSING, *, embed: bool = False, **kw: Any
+        self,
+        default: Any = MISSING,
+        *,
+        embed: bool = False,
+        media_type: str = "application/json",
+        **kw: Any,
     ) -> None:
         super().__init__(default, **kw)
         self.embed = embed  # {"item": {...}} instead of the bare {...}
+        self.media_type = media_type  # what the document says the body is
 
 
 class Form(Body):
     """A field of a form body (`application/x-www-form-urlencoded`)."""
 
-    media_type = "application/x-www-form-urlencoded"
+    def __init__(
+        self,
+        default: Any = MISSING,
+        *,
+        media_type: str = "application/x-www-form-urlencoded",
+        **kw: Any,
+    ) -> None:
+        super().__init__(default, media_type=media_type, **kw)
 
 
 class File(Form):
     """A file of a multipart form body (`multipart/form-data`)."""
 
-    media_type = "multipart/form-data"
+    def __init__(
+        self,
+        default: Any = MISSING,
+        *,
+        media_type: str = "multipart/form-data",
+        **kw: Any,
+    ) -> None:
+        super().__init__(default, media_type=media_type, **kw)
 
 
 class Depends:

@@ -38,11 +38,13 @@ async def empty_receive() -> dict[str, Any]:
 
 
 class Request:
+    _body: bytes  # set once the body is read, not before: a subclass that
+    # changes the body (FastAPI's docs gunzip it) asks `hasattr(self, "_body")`
+
     def __init__(self, scope: Scope, receive: Receive = empty_receive) -> None:
         assert scope["type"] == "http"
         self.scope = scope
         self._receive = receive
-        self._body: bytes | None = None
         self._streamed = False
         self._form: FormData | None = None
 
@@ -101,9 +103,9 @@ class Request:
         it again from the server, so it gets a channel that replays it (empty,
         if it was streamed away).
         """
-        if self._body is None and not self._streamed:
+        if not hasattr(self, "_body") and not self._streamed:
             return self._receive
-        body = self._body or b""
+        body = getattr(self, "_body", b"")
         replay = [{"type": "http.request", "body": body, "more_body": False}]
 
         async def receive() -> Message:
@@ -113,7 +115,7 @@ class Request:
 
     async def stream(self) -> AsyncIterator[bytes]:
         """The body piece by piece, as the server delivers it (read once)."""
-        if self._body is not None:
+        if hasattr(self, "_body"):
             yield self._body
             return
         more = self.start_reading()
@@ -124,7 +126,7 @@ class Request:
     async def body(self) -> bytes:
         """The whole body, read on first call and kept. (Not through `stream()`:
         its async generator costs 7-9% of a POST, tools/benchmark.py.)"""
-        if self._body is None:
+        if not hasattr(self, "_body"):
             chunks, more = [], self.start_reading()
             while more:
                 chunk, more = await self.next_piece()

@@ -207,7 +207,7 @@ class FileResponse(StreamingResponse):
 
     Its type is guessed from the name, and it says how long it is, when it
     last changed and (for `filename=`) that it is a download. Byte ranges,
-    which Starlette's also serves, are left out.
+    which Starlette's also serves, are left out (and not announced).
     """
 
     chunk_size = 64 * 1024
@@ -232,7 +232,6 @@ class FileResponse(StreamingResponse):
             "content-length": str(stat.st_size),
             "last-modified": formatdate(stat.st_mtime, usegmt=True),
             "etag": f'"{etag}"',
-            "accept-ranges": "bytes",
         }
         if filename is not None:  # a name outside ASCII goes as RFC 5987 says
             quoted = quote(filename)

@@ -161,8 +161,7 @@ class Route(BaseRoute):
         methods: Collection[str] | None = None,
         name: str | None = None,
     ) -> None:
-        if not path.startswith("/"):
-            raise ValueError(f"a route path must start with '/': {path!r}")
+        self.check_path(path)
         self.path, self.endpoint = path, endpoint
         default_name = getattr(endpoint, "__name__", type(endpoint).__name__)
         self.name = default_name if name is None else name
@@ -170,6 +169,10 @@ class Route(BaseRoute):
         self.add_implicit_methods()
         self.path_regex, self.path_format, self.convertors = compile_path(path)
         self.app = self.build_app(endpoint)
+
+    def check_path(self, path: str) -> None:
+        if not path.startswith("/"):
+            raise ValueError(f"a route path must start with '/': {path!r}")
 
     def add_implicit_methods(self) -> None:
         if "GET" in self.methods:

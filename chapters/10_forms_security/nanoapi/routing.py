@@ -13,16 +13,25 @@ Response.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Collection, Sequence
+import re
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import AsyncExitStack
 from enum import Enum
 from typing import Any, TypedDict, Unpack
 
 import pydantic
-from pydantic import TypeAdapter
+from pydantic import PydanticSchemaGenerationError, TypeAdapter
 
 from .concurrency import as_async
-from .dependencies import Solver, get_route_dependant, is_subclass, read_body, signature
+from .dependencies import (
+    Solver,
+    get_route_dependant,
+    is_form,
+    is_subclass,
+    read_body,
+    read_form,
+    signature,
+)
 from .encoders import jsonable_encoder
 from .exceptions import FastAPIError, RequestValidationError, ResponseValidationError
 from .lifespan import EventHandler, Lifespan, LifespanGenerator
@@ -38,6 +47,11 @@ NO_RESPONSE = (  # FastAPI's words, FastAPI's exception
     "application code is raising an exception and a dependency with yield "
     "has a block with a bare except, or a block with except Exception, "
     "and is not raising the exception again."
+)
+INVALID_RESPONSE_MODEL = (  # FastAPI's first words, so that a search finds them
+    "Invalid args for response field! {} is not a type Pydantic can validate; "
+    "if it is a return annotation such as `Response | dict`, pass "
+    "response_model=None to the decorator."
 )
 
 
@@ -64,7 +78,7 @@ class RouteOptions(TypedDict, total=False):
     tags: Sequence[str | Enum]  # an Enum member is documented as its value
     status_code: int | None
     response_model: Any  # not given: the return annotation decides
-    response_class: type[Response]
+    response_class: type[Response] | None
     response_model_include: Any
     response_model_exclude: Any
     response_model_by_alias: bool
@@ -79,12 +93,71 @@ class RouteOptions(TypedDict, total=False):
     deprecated: bool | None
     operation_id: str | None
     include_in_schema: bool
+    callbacks: Sequence[BaseRoute] | None  # documented under this operation
+    openapi_extra: dict[str, Any] | None  # deep-merged into its operation
+    generate_unique_id_function: Callable[[APIRoute], str] | None
+    strict_content_type: bool  # False: a body without a content type is JSON
 
 
-def check_options(options: RouteOptions) -> None:
-    unknown = options.keys() - RouteOptions.__optional_keys__
+class RouterOptions(TypedDict, total=False):
+    """What `APIRouter(...)` and `include_router(...)` hand down to each route."""
+
+    tags: Sequence[str | Enum] | None
+    dependencies: Sequence[Depends] | None
+    responses: dict[int | str, dict[str, Any]] | None
+    callbacks: Sequence[BaseRoute] | None
+    deprecated: bool | None
+    include_in_schema: bool
+    default_response_class: type[Response] | None
+    generate_unique_id_function: Callable[[APIRoute], str] | None
+    strict_content_type: bool | None  # None: the including router's
+
+
+def with_defaults(options: RouteOptions, outer: RouterOptions) -> RouteOptions:
+    """A route's options under a router's or an include's, as FastAPI merges
+    them: lists and responses outer first, `deprecated` if either says so,
+    documented only if both agree, and a class or id function the route
+    lacks taken from outside."""
+    merged: RouteOptions = {**options}
+    merged["tags"] = [*(outer.get("tags") or []), *(options.get("tags") or [])]
+    merged["dependencies"] = [
+        *(outer.get("dependencies") or []),
+        *(options.get("dependencies") or []),
+    ]
+    merged["callbacks"] = [
+        *(outer.get("callbacks") or []),
+        *(options.get("callbacks") or []),
+    ]
+    merged["responses"] = {
+        **(outer.get("responses") or {}),
+        **(options.get("responses") or {}),
+    }
+    merged["deprecated"] = options.get("deprecated") or outer.get("deprecated")
+    documented = options.get("include_in_schema", True)
+    merged["include_in_schema"] = documented and outer.get("include_in_schema", True)
+    merged["response_class"] = options.get("response_class") or outer.get(
+        "default_response_class"
+    )
+    merged["generate_unique_id_function"] = options.get(
+        "generate_unique_id_function"
+    ) or outer.get("generate_unique_id_function")
+    strict = outer.get("strict_content_type")
+    if "strict_content_type" not in options and strict is not None:
+        merged["strict_content_type"] = strict
+    return merged
+
+
+def generate_unique_id(route: APIRoute) -> str:
+    """`read_item` at `/items/{item_id}` with GET: `read_item_items__item_id__get`.
+    It names the operation and the models made for it (`Body_...`)."""
+    name = re.sub(r"\W", "_", f"{route.name}{route.path_format}")
+    return f"{name}_{sorted(route.methods)[0].lower()}"
+
+
+def check_options(options: Mapping[str, object], known: frozenset[str]) -> None:
+    unknown = options.keys() - known  # a typo must not pass for a default
     if unknown:
-        raise TypeError(f"unknown route options: {sorted(unknown)}")
+        raise TypeError(f"unknown options: {sorted(unknown)}")
 
 
 def check_prefix(prefix: str) -> str:
@@ -127,7 +200,7 @@ class APIRoute(Route):
         methods: Collection[str] = ("GET",),
         **options: Unpack[RouteOptions],
     ) -> None:
-        check_options(options)
+        check_options(options, RouteOptions.__optional_keys__)
         self.options = options  # kept, so include_router can make a copy
         self.tags = list(options.get("tags") or [])
         self.status_code = options.get("status_code")
@@ -142,11 +215,21 @@ class APIRoute(Route):
         self.deprecated = options.get("deprecated")
         self.operation_id = options.get("operation_id")
         self.include_in_schema = options.get("include_in_schema", True)
+        self.callbacks = list(options.get("callbacks") or [])
+        self.openapi_extra = options.get("openapi_extra")
+        self.strict_content_type = options.get("strict_content_type", True)
         self.dump_options: dict[str, Any] = {"by_alias": True}  # as FastAPI does
         for key, value in options.items():  # response_model_exclude -> exclude...
             if key.startswith("response_model_"):
                 self.dump_options[key.removeprefix("response_model_")] = value
         super().__init__(path, endpoint, methods=methods, name=options.get("name"))
+        generate = options.get("generate_unique_id_function") or generate_unique_id
+        self.unique_id = self.operation_id or generate(self)
+
+    def check_path(self, path: str) -> None:
+        """Any path, as in FastAPI: one that does not start with '/' is never
+        matched, but a prefix may complete it (`include_router`), or it is a
+        webhook's name or a callback's URL expression, only documented."""
 
     def add_implicit_methods(self) -> None:
         pass  # `@app.get` answers GET only; HEAD gets a 405, as in FastAPI
@@ -155,12 +238,25 @@ class APIRoute(Route):
         """Registration time: read the signature, build the validators."""
         dependencies = self.options.get("dependencies") or []
         self.dependant = get_route_dependant(self.path, endpoint, dependencies)
-        self.reads_body = bool(self.dependant.flat_body())
+        self.body_fields = self.dependant.flat_body()
+        self.reads_form = any(is_form(f) for f in self.body_fields)
         self.call_endpoint = as_async(endpoint)  # a plain `def` runs in a thread
-        self.response_adapter = (
-            TypeAdapter(self.response_model) if self.response_model else None
-        )
-        return request_response(self.handle_request)
+        self.response_adapter = self.make_response_adapter()
+        return request_response(self.get_route_handler())
+
+    def make_response_adapter(self) -> TypeAdapter[Any] | None:
+        if not self.response_model:
+            return None
+        try:
+            return TypeAdapter(self.response_model)
+        except PydanticSchemaGenerationError:
+            message = INVALID_RESPONSE_MODEL.format(self.response_model)
+            raise FastAPIError(message) from None
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        """The `request -> Response` function this route runs. A subclass may
+        wrap it: hand it another Request class, time it, catch its errors."""
+        return self.handle_request
 
     async def handle_request(self, request: Request) -> Response:
         """Request time: solve the tree, call the handler, build the response.
@@ -168,7 +264,7 @@ class APIRoute(Route):
         overrides = request.scope.get("dependency_overrides", {})  # from the App
         request_stack = request.scope[REQUEST_STACK]
         async with AsyncExitStack() as function_stack:
-            body = await read_body(request) if self.reads_body else MISSING
+            body = await self.read_body(request, request_stack)
             solver = Solver(request, body, overrides, request_stack, function_stack)
             values, errors = await solver.solve(self.dependant)
             if errors:
@@ -176,6 +272,16 @@ class APIRoute(Route):
             result = await self.call_endpoint(**values)
             return self.response_for(result, solver)
         raise FastAPIError(NO_RESPONSE)
+
+    async def read_body(self, request: Request, stack: AsyncExitStack) -> Any:
+        """The body as the route's fields expect it: JSON, or a form whose
+        files are closed (their temporary files gone) once the answer is sent."""
+        if not self.body_fields:
+            return MISSING
+        if not self.reads_form:
+            return await read_body(request, self.strict_content_type)
+        stack.push_async_callback(request.close)
+        return await read_form(request, self.body_fields, self.dependant.embedded_body)
 
     def response_for(self, result: Any, solver: Solver) -> Response:
         """What the handler returned, as a Response with the background tasks."""
@@ -258,53 +364,59 @@ class RouteDecorators:
 
 
 class APIRouter(Router, RouteDecorators):
-    """A Router with FastAPI's decorators, a prefix and tags for its routes."""
+    """A Router with FastAPI's decorators, a prefix, and options (tags,
+    responses, dependencies...) that every route added to it gets. Its routes
+    are made by `route_class` (an APIRoute subclass may wrap the handler)."""
 
     def __init__(
         self,
         prefix: str = "",
-        tags: Sequence[str] | None = None,
         routes: Sequence[BaseRoute] | None = None,
         redirect_slashes: bool = True,
         on_startup: Sequence[EventHandler] | None = None,
         on_shutdown: Sequence[EventHandler] | None = None,
         lifespan: Lifespan | LifespanGenerator | None = None,
-        dependencies: Sequence[Depends] | None = None,
+        route_class: type[APIRoute] = APIRoute,
+        **defaults: Unpack[RouterOptions],
     ) -> None:
         super().__init__(routes, redirect_slashes, on_startup, on_shutdown, lifespan)
-        self.prefix, self.tags = check_prefix(prefix), list(tags or [])
-        self.dependencies = list(dependencies or [])  # run before every route's
+        check_options(defaults, RouterOptions.__optional_keys__)
+        self.prefix, self.defaults = check_prefix(prefix), defaults
+        self.route_class = route_class
 
     def add_api_route(
         self,
         path: str,
         endpoint: Callable[..., Any],
         methods: Collection[str] = ("GET",),
+        *,
+        route_class_override: type[APIRoute] | None = None,
         **options: Unpack[RouteOptions],
     ) -> None:
         """The route behind `@router.get(...)` and friends."""
-        options["tags"] = [*self.tags, *options.get("tags", [])]
-        options["dependencies"] = [*self.dependencies, *options.get("dependencies", [])]
-        route = APIRoute(self.prefix + path, endpoint, methods, **options)
-        self.routes.append(route)
+        options = with_defaults(options, self.defaults)
+        route_class = route_class_override or self.route_class
+        self.routes.append(
+            route_class(self.prefix + path, endpoint, methods, **options)
+        )
 
     def include_router(
-        self,
-        router: APIRouter,
-        prefix: str = "",
-        tags: Sequence[str] | None = None,
-        dependencies: Sequence[Depends] | None = None,
+        self, router: APIRouter, prefix: str = "", **options: Unpack[RouterOptions]
     ) -> None:
-        """Copy another router's routes in, under `prefix`, with extra `tags`."""
+        """Copy another router's routes in, under `prefix` and these options."""
         check_prefix(prefix)
+        check_options(options, RouterOptions.__optional_keys__)
         for route in router.routes:
             if isinstance(route, APIRoute):
-                options: RouteOptions = {**route.options}
-                options["tags"] = [*(tags or []), *route.tags]
-                route_dependencies = route.options.get("dependencies", [])
-                options["dependencies"] = [*(dependencies or []), *route_dependencies]
+                route_options = with_defaults(route.options, options)
                 path, methods = prefix + route.path, route.methods
-                self.add_api_route(path, route.endpoint, methods, **options)
+                self.add_api_route(
+                    path,
+                    route.endpoint,
+                    methods,
+                    route_class_override=type(route),  # a custom class stays
+                    **route_options,
+                )
             elif isinstance(route, Route):
                 path, methods = self.prefix + prefix + route.path, route.methods
                 self.add_route(path, route.endpoint, methods, route.name)

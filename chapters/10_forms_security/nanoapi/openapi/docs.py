@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from ..exceptions import HTTPException
 from ..requests import Request
@@ -28,11 +29,18 @@ ASSETS = {
     "swagger": {"swagger-ui-bundle.js": JS, "swagger-ui.css": CSS},
     "redoc": {"redoc.standalone.js": JS, "logo-mini.svg": "image/svg+xml"},
 }
+SWAGGER_UI_DEFAULTS = {  # FastAPI's
+    "dom_id": "#swagger-ui",
+    "layout": "BaseLayout",
+    "deepLinking": True,
+    "showExtensions": True,
+    "showCommonExtensions": True,
+}
 NO_FAVICON = '<link rel="icon" href="data:,">'  # the browser asks for nothing more
 
 
-def script_string(value: str) -> str:
-    """A JSON string that cannot end the <script> element it sits in."""
+def script_json(value: Any) -> str:
+    """JSON that cannot end the <script> element it sits in."""
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
@@ -45,7 +53,18 @@ def asset(folder: str, name: str) -> bytes:
     return (root / "static" / folder / name).read_bytes()
 
 
-def swagger_ui_html(title: str, openapi_url: str, assets_url: str) -> str:
+def swagger_ui_html(
+    title: str,
+    openapi_url: str,
+    assets_url: str,
+    parameters: dict[str, Any] | None = None,
+) -> str:
+    """The page; `parameters` (FastAPI's `swagger_ui_parameters`) update the
+    defaults, one `"key": value,` line each, as FastAPI writes them."""
+    config = {**SWAGGER_UI_DEFAULTS, **(parameters or {})}
+    lines = "".join(
+        f"  {script_json(k)}: {script_json(v)},\n" for k, v in config.items()
+    )
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 {NO_FAVICON}
@@ -54,12 +73,12 @@ def swagger_ui_html(title: str, openapi_url: str, assets_url: str) -> str:
 <script src="{assets_url}/swagger-ui-bundle.js"></script>
 <script>
 window.ui = SwaggerUIBundle({{
-  url: {script_string(openapi_url)},
-  dom_id: "#swagger-ui",
-  deepLinking: true,
+  url: {script_json(openapi_url)},
   validatorUrl: null,
-  presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
-  layout: "BaseLayout",
+{lines}  presets: [
+    SwaggerUIBundle.presets.apis,
+    SwaggerUIBundle.SwaggerUIStandalonePreset,
+  ],
 }});
 </script></body></html>"""
 

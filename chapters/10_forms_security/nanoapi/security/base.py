@@ -25,7 +25,7 @@ class SecurityBase:
         self.scheme_name = scheme_name or type(self).__name__
         self.auto_error = auto_error
 
-    def not_authenticated(self) -> HTTPException:
+    def make_not_authenticated_error(self) -> HTTPException:
         """401, `Not authenticated`, and the challenge (RFC 9110 requires one)."""
         headers = {"WWW-Authenticate": self.challenge}
         return HTTPException(401, "Not authenticated", headers=headers)
@@ -33,7 +33,7 @@ class SecurityBase:
     def missing(self) -> None:
         """No credential: a 401, or None for the handler to decide."""
         if self.auto_error:
-            raise self.not_authenticated()
+            raise self.make_not_authenticated_error()
 
 
 class SecurityScopes:

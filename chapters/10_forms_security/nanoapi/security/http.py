@@ -85,8 +85,8 @@ class HTTPBasic(HTTPBase):
         try:
             decoded = b64decode(encoded).decode("ascii")
         except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
-            raise self.not_authenticated() from exc
+            raise self.make_not_authenticated_error() from exc
         username, colon, password = decoded.partition(":")
         if not colon:
-            raise self.not_authenticated()
+            raise self.make_not_authenticated_error()
         return HTTPBasicCredentials(username=username, password=password)
