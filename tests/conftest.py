@@ -9,6 +9,10 @@ A test that lives in `tests/NN_slug/` asks for the `chapter` fixture (or for
 * `pytest tests/NN_slug --target DIR`        learner mode: your own package
 
 The test id says where it ran: `test_echo[ch02]`.
+
+Tests marked `slow` start real servers, a browser or notebook kernels. A bare
+`pytest` (the whole suite) leaves them out to stay quick; `pytest -m slow` runs
+just them, and naming a folder or file runs all of its tests, slow ones too.
 """
 
 from __future__ import annotations
@@ -85,7 +89,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("chapter", chapters, ids=[c.id for c in chapters])
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def whole_suite_by_default(config: pytest.Config) -> bool:
+    """A bare `pytest`: no paths named and no -m of one's own."""
+    bare = config.args_source == pytest.Config.ArgsSource.TESTPATHS
+    return bare and not config.getoption("markexpr")
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if whole_suite_by_default(config):
+        slow = [item for item in items if item.get_closest_marker("slow")]
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
     for item in items:
         chapter = getattr(item, "callspec", None) and item.callspec.params.get(
             "chapter"

@@ -1,9 +1,9 @@
 """Tests that a later chapter deliberately breaks, in one visible place.
 
-Tests are cumulative: a test introduced in chapter k runs against chapters k..8.
-Rarely, a later chapter replaces an API on purpose. Each such test is listed
-here with the chapter that replaces it and why; from that chapter on it is
-expected to fail (strict xfail, so the entry must stay true).
+Tests are cumulative: a test introduced in chapter k runs against chapters k
+to the last. Rarely, a later chapter replaces an API on purpose. Each such
+test is listed here with the chapter that replaces it and why; from that
+chapter on it is expected to fail (strict xfail, so the entry must stay true).
 
     "tests/NN_slug/test_file.py::test_name": ("MM", "why chapter MM breaks it"),
 """

@@ -99,7 +99,10 @@ ALLOWLIST = {
         ".ci/run runs both (they need npm and Chromium, and about 15 s); "
         "tests/repo/test_diagrams.py tests the tool on a broken diagram"
     ),
-    r"pytest": "the whole suite, this file included: the last step of .ci/run",
+    r"pytest( -m slow| && pytest -m slow)?": (
+        "the whole suite, this file included: .ci/run's last steps run both "
+        "(tests/repo/test_slow_marker.py proves what each of them selects)"
+    ),
     r"ruff check \. && ruff format --check \.": ".ci/run runs both",
     r"python tools/notebooks\.py build": (
         "writes notebooks/: tests/repo/test_notebooks.py builds in a scratch copy "
