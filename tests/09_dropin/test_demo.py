@@ -7,6 +7,7 @@ import sys
 import fastapi
 import fastapi.responses
 import fastapi.routing
+import fastapi.security
 import pytest
 from oracle import ask
 
@@ -37,6 +38,7 @@ def demo_on_fastapi(chapter):
     """Load the chapter's app.py with `nanoapi` standing for FastAPI."""
     shown = {"nanoapi": fastapi, "nanoapi.routing": fastapi.routing}
     shown["nanoapi.responses"] = fastapi.responses
+    shown["nanoapi.security"] = fastapi.security  # from chapter 10 on
     hidden = {name: sys.modules.pop(name) for name in shown if name in sys.modules}
     sys.modules.update(shown)
     try:

@@ -11,12 +11,14 @@ import ast
 import pytest
 from harness import PACKAGE, all_chapters
 
+SECURITY = {"security", "security.base", "security.api_key", "security.http"}
+SECURITY |= {"security.oauth2"}
 LAYERS = [
     ("protocol", {"types"}),
     (
         "HTTP objects",
         {"concurrency", "background", "datastructures", "requests", "responses"}
-        | {"status", "encoders", "lifespan", "convertors"},
+        | {"status", "encoders", "lifespan", "convertors", "formparsers"},
     ),
     ("errors", {"exceptions", "exception_handlers"}),
     (
@@ -25,7 +27,7 @@ LAYERS = [
         | {"middleware.dispatch"},
     ),
     ("dispatch", {"router"}),
-    ("the contract", {"params", "dependencies", "routing"}),
+    ("the contract", {"params", "dependencies", "routing"} | SECURITY),
     ("documents", {"openapi", "docs", "openapi.utils", "openapi.docs"}),
     ("the face", {"applications", "__init__"}),
 ]
