@@ -4,6 +4,7 @@
     python tools/benchmark.py --no-http --rounds 5  # in-process only, shorter
     python tools/benchmark.py --style tutorial      # one style of handler only
     python tools/benchmark.py --profile ch08 create/tutorial   # where time goes
+    python tools/benchmark.py --upload-only         # a 50 MB upload's memory
 
 Four requests, served by the raw ASGI floor, by every chapter's package that
 can express them, by Starlette and by FastAPI:
@@ -29,8 +30,10 @@ processes is not counted. The report gives each app's median per-request
 time, its min and max over the rounds, and the median of same-round ratios:
 to FastAPI and Starlette, and, for every chapter from 08 on, to chapter 08 (a
 byte-identical copy of chapter 08 is timed too: its ratio is the noise
-floor). It then draws the plot (`tools/performance.png`) and, when Debian's
-`wrk` is installed, measures requests per second over HTTP (benchmark_http.py).
+floor). It then draws the plot (`tools/performance.png`), when Debian's
+`wrk` is installed measures requests per second over HTTP (benchmark_http.py),
+and sends a 50 MB upload through our server and uvicorn to see how far their
+memory rises (benchmark_upload.py).
 """
 
 import argparse
@@ -650,6 +653,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-plot", action="store_true")
     parser.add_argument("--no-http", action="store_true", help="skip the wrk part")
     parser.add_argument("--http-only", action="store_true", help="only the wrk part")
+    parser.add_argument("--no-upload", action="store_true", help="skip the upload")
+    parser.add_argument(
+        "--upload-only", action="store_true", help="only the 50 MB upload's memory"
+    )
     parser.add_argument("--http-rounds", type=int, default=3)
     parser.add_argument("--http-seconds", type=int, default=2)
     parser.add_argument(
@@ -664,6 +671,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         print(profile(*args.profile, requests=max(args.requests, 5000)))
         return 0
+    if args.upload_only:
+        args.http_only, args.no_http = True, True
     if not args.http_only:
         print(
             f"in-process: {args.rounds} rounds of {args.requests} requests per"
@@ -684,6 +693,10 @@ def main(argv: list[str] | None = None) -> int:
 
         rates = benchmark_http.run(cases, args.http_rounds, args.http_seconds)
         print(benchmark_http.report(rates, final))
+    if not args.no_upload:
+        import benchmark_upload
+
+        print(benchmark_upload.report(benchmark_upload.run()))
     return 0
 
 

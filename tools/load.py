@@ -25,7 +25,10 @@ from harness import all_chapters  # noqa: E402
 from servers import serve  # noqa: E402
 
 BROKEN_JSON = {"content": b"{broken", "headers": {"content-type": "application/json"}}
-# (method, url, options, expected status) against the chapter 07+ demo app
+LOGIN = {"data": {"username": "ada", "password": "lovelace"}}
+BEARER = {"authorization": "Bearer {token}"}  # the token is the run's own login
+UPLOAD = {"files": {"file": ("a.txt", b"hello " * 1000)}, "data": {"caption": "hi"}}
+# (method, url, options, expected status) against the chapter 10+ demo app
 MIX = [
     ("GET", "/notes", {}, 200),
     ("GET", "/notes?page=2&size=1", {}, 200),
@@ -35,13 +38,25 @@ MIX = [
     ("GET", "/notes?page=x", {}, 422),
     ("POST", "/json", {"json": {"a": [1, 2, 3]}}, 200),
     ("POST", "/json", BROKEN_JSON, 422),
-    ("POST", "/notes", {"json": {"text": "hi"}}, 422),
-    ("POST", "/notes", {"json": {"text": "hi"}, "headers": {"x-token": "nope"}}, 401),
-    ("GET", "/whoami", {"headers": {"x-token": "secret-token"}}, 200),
+    ("POST", "/notes", {"json": {"text": "hi"}}, 401),
+    ("POST", "/notes", {"json": {"text": "hi"}, "headers": BEARER}, 201),
+    ("POST", "/notes", {"json": {}, "headers": BEARER}, 422),
+    ("GET", "/users/me", {"headers": BEARER}, 200),
+    ("GET", "/users/me", {"headers": {"authorization": "Bearer nope"}}, 401),
+    ("POST", "/token", {"data": {"username": "ada", "password": "x"}}, 400),
+    ("POST", "/token", LOGIN, 200),
+    ("POST", "/notes/1/attachment", {**UPLOAD, "headers": BEARER}, 201),
+    ("POST", "/notes/1/attachment", {"data": UPLOAD["data"], "headers": BEARER}, 422),
     ("DELETE", "/notes/1", {}, 405),
     ("GET", "/no/such/page", {}, 404),
     ("GET", "/openapi.json", {}, 200),
 ]  # fmt: skip
+
+
+def with_token(options: dict, token: str) -> dict:
+    if options.get("headers") is not BEARER:
+        return options
+    return {**options, "headers": {"authorization": f"Bearer {token}"}}
 
 
 def rss_kib(pid: int) -> int:
@@ -69,11 +84,14 @@ async def drive(url: str, total: int, concurrency: int, pid: int) -> dict:
     done = 0
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+        login = await client.post("/token", **LOGIN)
+        token = login.json()["access_token"]
+        mix = [(m, p, with_token(o, token), e) for m, p, o, e in MIX]
 
         async def worker(worker_id: int) -> None:
             nonlocal done
             for i in range(worker_id, total, concurrency):
-                method, path, options, expected = MIX[i % len(MIX)]
+                method, path, options, expected = mix[i % len(mix)]
                 try:
                     response = await client.request(method, path, **options)
                     status = response.status_code
@@ -95,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--concurrency", type=int, default=50)
     args = parser.parse_args(argv)
-    chapter = [c for c in all_chapters() if c.number >= "07"][-1]
+    chapter = [c for c in all_chapters() if c.number >= "10"][-1]
     with serve("uvicorn", chapter.path) as (url, _):
         pid = server_pid(int(url.rsplit(":", 1)[1]))
         started = time.perf_counter()

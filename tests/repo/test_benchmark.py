@@ -12,6 +12,7 @@ from pathlib import Path
 
 import benchmark
 import benchmark_http
+import benchmark_upload
 import pytest
 from harness import Chapter, all_chapters
 
@@ -107,3 +108,25 @@ def test_a_server_cpu_time_is_read_from_proc():
     while time.process_time() - started < 0.2:
         pass
     assert benchmark_http.cpu_seconds(os.getpid()) - before >= 0.1
+
+
+def test_the_upload_report_judges_the_64_mib_goal():
+    found = {"idle": 40.0, "seconds": 0.3, "exact": True}
+    report = benchmark_upload.report(
+        {"ours": {**found, "above": 1.5}, "uvicorn": {**found, "above": 70.0}}
+    )
+    ours, uvicorn = report.splitlines()[-2:]
+    assert ours.strip().startswith("ours") and ours.endswith(": met")
+    assert uvicorn.strip().startswith("uvicorn") and uvicorn.endswith("NOT MET")
+
+
+def test_a_peak_can_be_reset_and_read_for_this_process():
+    before = benchmark_upload.status_kib(os.getpid(), "VmRSS")
+    if not benchmark_upload.reset_peak(os.getpid()):
+        pytest.skip("/proc/self/clear_refs is not writable here (the upload samples)")
+    peak = benchmark_upload.status_kib(os.getpid(), "VmHWM")
+    assert peak >= before
+    ballast = bytearray(32 * 2**20)  # 32 MiB, touched
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    grown = benchmark_upload.status_kib(os.getpid(), "VmHWM")
+    assert grown - peak > 30 * 1024
