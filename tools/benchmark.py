@@ -31,6 +31,8 @@ to FastAPI and Starlette, and, for every chapter from 08 on, to chapter 08 (a
 byte-identical copy of chapter 08 is timed too: its ratio is the noise
 floor). It then draws the plot (`tools/performance.png`) and, when Debian's
 `wrk` is installed, measures requests per second over HTTP (benchmark_http.py).
+Last, our own server against uvicorn over WebSocket, and its memory holding
+1,000 idle WebSockets (benchmark_ws.py).
 """
 
 import argparse
@@ -650,6 +652,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-plot", action="store_true")
     parser.add_argument("--no-http", action="store_true", help="skip the wrk part")
     parser.add_argument("--http-only", action="store_true", help="only the wrk part")
+    parser.add_argument(
+        "--no-ws", action="store_true", help="skip the WebSocket part (servers)"
+    )
+    parser.add_argument(
+        "--ws-only", action="store_true", help="only the WebSocket part"
+    )
     parser.add_argument("--http-rounds", type=int, default=3)
     parser.add_argument("--http-seconds", type=int, default=2)
     parser.add_argument(
@@ -664,6 +672,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         print(profile(*args.profile, requests=max(args.requests, 5000)))
         return 0
+    if args.ws_only:
+        return websocket_part(final)
     if not args.http_only:
         print(
             f"in-process: {args.rounds} rounds of {args.requests} requests per"
@@ -684,6 +694,16 @@ def main(argv: list[str] | None = None) -> int:
 
         rates = benchmark_http.run(cases, args.http_rounds, args.http_seconds)
         print(benchmark_http.report(rates, final))
+    if not args.no_ws and not args.http_only:
+        websocket_part(final)
+    return 0
+
+
+def websocket_part(final: str) -> int:
+    """Our server's WebSocket echo and memory against uvicorn (benchmark_ws.py)."""
+    import benchmark_ws
+
+    print(benchmark_ws.report(benchmark_ws.run(), final))
     return 0
 
 
