@@ -16,6 +16,7 @@ import httpx
 import pytest
 from wire import Wire, serve
 from wsproto.events import Message
+from wsproto.frame_protocol import FrameProtocol
 from wswire import (
     APPS,
     events,
@@ -183,6 +184,27 @@ def test_an_abrupt_close_gives_the_app_1006(ours, ending):
     with connect(ws_url(ours, "/echo")) as ws:  # and the server carries on
         ws.send("hi")
         assert ws.recv() == "hi"
+
+
+def test_an_upgrade_after_plain_requests_on_a_kept_alive_connection(ours):
+    with Wire(ours.port) as wire:
+        assert wire.exchange(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").status == 200
+        wire.send(upgrade_request())
+        answer = wire.recv()
+    assert answer.startswith(b"HTTP/1.1 101 ")
+
+
+def test_frames_sent_with_the_upgrade_request_are_kept(ours):
+    """A client should wait for the 101, but bytes that came early (in h11's
+    buffer with the request head) reach wsproto once the app accepts."""
+    early = FrameProtocol(client=True, extensions=[]).send_data("early bird")
+    with Wire(ours.port) as wire:
+        wire.send(upgrade_request() + bytes(early))
+        received = b""
+        while b"early bird" not in received and (data := wire.recv()):
+            received += data  # the echo: an unmasked frame, its text as it is
+    assert received.startswith(b"HTTP/1.1 101 ")
+    assert b"early bird" in received
 
 
 # Refusals
