@@ -290,8 +290,8 @@ def test_shutdown_closes_open_websockets_with_1012_like_uvicorn(chapter, tmp_pat
                 Wire(running.port) as pending,
             ):
                 assert wait_for_event(running, "stop", "accepted")
-                pending.send(upgrade_request(b"/accept-later?seconds=1"))
-                time.sleep(0.3)  # the app sleeps before it accepts
+                pending.send(upgrade_request(b"/accept-later?seconds=0.5"))
+                time.sleep(0.2)  # the app sleeps before it accepts
                 running.process.send_signal(signal.SIGTERM)
                 frame = server_close(ws)
                 status = pending.answer().status

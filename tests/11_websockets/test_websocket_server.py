@@ -283,23 +283,23 @@ def test_a_request_that_is_not_a_websocket_upgrade_is_plain_http(ours, request_b
 
 
 def test_a_client_sending_to_an_app_that_reads_nothing_is_held_back(ours):
-    """The app takes no message for 3 s. We read one message ahead at most, so
-    the client's sends stop once the kernel's socket buffers are full."""
+    """The app takes no message for 1.5 s. We read one message ahead at most,
+    so the client's sends stop once the kernel's socket buffers are full."""
     sent = []
-    with connect(ws_url(ours, "/ignore?seconds=3"), compression=None) as ws:
+    with connect(ws_url(ours, "/ignore?seconds=1.5"), compression=None) as ws:
 
         def send_for_a_while() -> None:
-            for _ in range(200):
+            for _ in range(100):
                 ws.send(b"x" * MiB)
                 sent.append(1)
 
         sender = threading.Thread(target=send_for_a_while, daemon=True)
         sender.start()
-        time.sleep(1.5)
+        time.sleep(1)
         held_back = len(sent)
-        sender.join(10)  # the app reads after 3 s, and everything goes through
-    assert held_back < 40  # MiB: the socket buffers and one message, not 200
-    assert len(sent) == 200
+        sender.join(10)  # the app reads after 1.5 s, and everything goes through
+    assert held_back < 40  # MiB: the socket buffers and one message, not 100
+    assert len(sent) == 100
 
 
 def test_an_app_sending_to_a_client_that_reads_nothing_is_held_back(ours):
