@@ -32,8 +32,10 @@ to FastAPI and Starlette, and, for every chapter from 08 on, to chapter 08 (a
 byte-identical copy of chapter 08 is timed too: its ratio is the noise
 floor). It then draws the plot (`tools/performance.png`), when Debian's
 `wrk` is installed measures requests per second over HTTP (benchmark_http.py),
-and sends a 50 MB upload through our server and uvicorn to see how far their
-memory rises (benchmark_upload.py).
+sends a 50 MB upload through our server and uvicorn to see how far their
+memory rises (benchmark_upload.py), and last pits our own server against
+uvicorn over WebSocket, with its memory holding 1,000 idle WebSockets
+(benchmark_ws.py).
 """
 
 import argparse
@@ -657,6 +659,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--upload-only", action="store_true", help="only the 50 MB upload's memory"
     )
+    parser.add_argument(
+        "--no-ws", action="store_true", help="skip the WebSocket part (servers)"
+    )
+    parser.add_argument(
+        "--ws-only", action="store_true", help="only the WebSocket part"
+    )
     parser.add_argument("--http-rounds", type=int, default=3)
     parser.add_argument("--http-seconds", type=int, default=2)
     parser.add_argument(
@@ -671,6 +679,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         print(profile(*args.profile, requests=max(args.requests, 5000)))
         return 0
+    if args.ws_only:
+        return websocket_part(final)
     if args.upload_only:
         args.http_only, args.no_http = True, True
     if not args.http_only:
@@ -697,6 +707,16 @@ def main(argv: list[str] | None = None) -> int:
         import benchmark_upload
 
         print(benchmark_upload.report(benchmark_upload.run()))
+    if not args.no_ws and not args.upload_only:
+        websocket_part(final)
+    return 0
+
+
+def websocket_part(final: str) -> int:
+    """Our server's WebSocket echo and memory against uvicorn (benchmark_ws.py)."""
+    import benchmark_ws
+
+    print(benchmark_ws.report(benchmark_ws.run(), final))
     return 0
 
 

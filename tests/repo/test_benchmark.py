@@ -13,6 +13,7 @@ from pathlib import Path
 import benchmark
 import benchmark_http
 import benchmark_upload
+import benchmark_ws
 import pytest
 from harness import Chapter, all_chapters
 
@@ -130,3 +131,48 @@ def test_a_peak_can_be_reset_and_read_for_this_process():
     ballast[::4096] = b"x" * len(ballast[::4096])
     grown = benchmark_upload.status_kib(os.getpid(), "VmHWM")
     assert grown - peak > 30 * 1024
+
+
+def websocket_results(ours_rate: float, held_mb: float, http: float) -> dict:
+    samples = {"rate": [1000.0, 1000.0], "cpu": [1e-5, 1e-5]}
+    return {
+        "echo": {
+            "ours": {"rate": [ours_rate] * 2, "cpu": [1e-5, 1e-5]},
+            "uvicorn": samples,
+            "uvicorn fastest": samples,
+        },
+        "memory": {
+            "ours": {"before": 30.0, "during": held_mb},
+            "uvicorn": {"before": 25.0, "during": 40.0},
+        },
+        "http": {"ch08": [1e-4, 1e-4], "last": [http * 1e-4, http * 1e-4]},
+    }
+
+
+def test_the_websocket_report_judges_its_three_goals():
+    met = benchmark_ws.report(websocket_results(850, 60.0, 1.02), "ch11")
+    assert "with the same libraries: 0.85, met" in met
+    assert "under 100 MB: 60.0 MB, met" in met
+    assert "1.020 (1.020-1.020); goal: at most 1.05, met" in met
+    assert "MISSED" not in met
+    missed = benchmark_ws.report(websocket_results(700, 130.0, 1.1), "ch11")
+    assert missed.count("MISSED") == 3
+
+
+@pytest.mark.slow
+def test_the_websocket_benchmark_client_and_app_work(tmp_path):
+    """The echo client counts the app's echoes, the holder holds its sockets,
+    and memory is read from /proc: a short run against our own server."""
+    (tmp_path / "bench_ws_app.py").write_text(benchmark_ws.APP)
+    process, port = benchmark_ws.start("ours", tmp_path)
+    try:
+        result = benchmark_ws.echo_client(port, 0.2)
+        assert result["rate"] > 100
+        assert result["messages"] >= 200 + benchmark_ws.WINDOW
+        holder = benchmark_ws.client("hold", str(port), "20")
+        assert holder.stdout.readline().strip() == "ready"
+        assert benchmark_ws.resident_mb(process.pid) > 5
+        holder.communicate("\n")
+        assert holder.returncode == 0
+    finally:
+        benchmark_ws.stop(process)

@@ -31,7 +31,7 @@ LAYERS = [
     ("documents", {"openapi", "docs", "openapi.utils", "openapi.docs"}),
     ("the face", {"applications", "__init__"}),
 ]
-OTHER_SIDE = {"server", "testclient", "__main__"}
+OTHER_SIDE = {"server", "server_websocket", "testclient", "__main__"}
 LEVEL = {
     module: level for level, (_, modules) in enumerate(LAYERS) for module in modules
 }

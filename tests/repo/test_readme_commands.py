@@ -128,7 +128,7 @@ ALLOWLIST = {
 }
 SHORTENED = {
     # about a minute as written; one short round still checks every answer first
-    "python tools/benchmark.py": "--rounds 1 --requests 20 --no-plot --no-http",
+    "python tools/benchmark.py": "--rounds 1 --requests 20 --no-plot --no-http --no-ws",
 }
 SERVERS = (
     "uvicorn",

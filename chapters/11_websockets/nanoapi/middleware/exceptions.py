@@ -1,0 +1,55 @@
+"""ExceptionMiddleware: the innermost layer, turning exceptions into answers.
+
+Handlers are registered by status code (for HTTPException) or by exception
+class. For an exception it looks up the handler by status code first, then
+by the exception's class hierarchy, most specific class first. Without a
+handler, the exception travels on to ServerErrorMiddleware.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ..concurrency import call
+from ..exceptions import HTTPException
+from ..requests import Request
+from ..responses import Response
+from ..types import ASGIApp, Receive, Scope, Send
+from . import WatchedSend
+
+# A handler gets the request and the exception it was registered for: a class
+# a type checker cannot follow through the lookup, hence Any for it.
+ExceptionHandler = Callable[[Request, Any], Response | Awaitable[Response]]
+
+
+class ExceptionMiddleware:
+    def __init__(
+        self, app: ASGIApp, handlers: dict[int | type[Exception], ExceptionHandler]
+    ) -> None:
+        self.app = app
+        self.handlers = handlers
+
+    def lookup(self, exc: Exception) -> ExceptionHandler | None:
+        if isinstance(exc, HTTPException) and exc.status_code in self.handlers:
+            return self.handlers[exc.status_code]
+        for cls in type(exc).__mro__:
+            if cls in self.handlers:
+                return self.handlers[cls]
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        watched = WatchedSend(send)
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            handler = self.lookup(exc)
+            if handler is None:
+                raise
+            if watched.response_started:
+                raise RuntimeError(
+                    "a handled exception after the response started"
+                ) from exc
+            response: Response = await call(handler, Request(scope, receive), exc)
+            await response(scope, receive, send)

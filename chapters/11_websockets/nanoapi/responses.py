@@ -1,0 +1,250 @@
+"""Responses: objects that send themselves as ASGI messages.
+
+A handler returns a Response; the app then calls it like any ASGI app,
+`await response(scope, receive, send)`, which sends `http.response.start`
+(status and headers) and one `http.response.body`, then runs its background
+task, if it has one. A StreamingResponse sends its body in pieces, as an
+async iterator hands them over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+import os
+from collections.abc import AsyncIterable, AsyncIterator
+from email.utils import formatdate
+from http.cookies import SimpleCookie
+from typing import Any, Literal
+from urllib.parse import quote
+
+from .background import BackgroundTask
+from .concurrency import run_in_threadpool
+from .datastructures import MutableHeaders
+from .types import Receive, Scope, Send
+
+
+def body_allowed(status_code: int) -> bool:
+    """1xx, 204, 205 and 304 answers carry no body: the one place that says so."""
+    return status_code >= 200 and status_code not in (204, 205, 304)
+
+
+class Response:
+    media_type: str | None = None
+    charset = "utf-8"
+
+    def __init__(
+        self,
+        content: Any = None,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.background = background
+        if media_type is not None:
+            self.media_type = media_type
+        self.body = self.render(content) if body_allowed(status_code) else b""
+        self.raw_headers: list[tuple[bytes, bytes]] = []
+        self.headers = MutableHeaders(self.raw_headers)
+        for name, value in (headers or {}).items():
+            self.headers.append(name, value)
+        self.init_headers()
+
+    def render(self, content: Any) -> bytes:
+        if content is None:
+            return b""
+        if isinstance(content, bytes | memoryview):
+            return bytes(content)
+        if isinstance(content, str):
+            return content.encode(self.charset)
+        kind = type(content).__name__
+        raise TypeError(f"{type(self).__name__} sends str or bytes, not {kind}")
+
+    def init_headers(self) -> None:
+        """Fill in content-length and content-type unless they were given."""
+        given = {name for name, _ in self.raw_headers}
+        length = self.content_length()
+        if b"content-length" not in given and length is not None:
+            self.raw_headers.append((b"content-length", b"%d" % length))
+        content_type = self.media_type
+        if content_type is not None and b"content-type" not in given:
+            if (
+                content_type.startswith("text/")
+                and "charset=" not in content_type.lower()
+            ):
+                content_type += f"; charset={self.charset}"
+            self.raw_headers.append((b"content-type", content_type.encode("latin-1")))
+
+    def content_length(self) -> int | None:
+        """The body's length; None where HTTP forbids the header (1xx, 204, 304).
+
+        A 205 has no body either, but says so with `content-length: 0`.
+        """
+        if body_allowed(self.status_code) or self.status_code == 205:
+            return len(self.body)
+        return None
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        max_age: int | None = None,
+        expires: int | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: Literal["lax", "strict", "none"] | None = "lax",
+    ) -> None:
+        cookie: SimpleCookie = SimpleCookie()
+        cookie[key] = value
+        attributes = {
+            "max-age": max_age,
+            "expires": expires,
+            "path": path,
+            "domain": domain,
+            "secure": secure,
+            "httponly": httponly,
+            "samesite": samesite,
+        }
+        for name, setting in attributes.items():
+            if setting is not None and setting is not False:
+                cookie[key][name] = setting
+        self.headers.append("set-cookie", cookie.output(header="").strip())
+
+    def delete_cookie(
+        self, key: str, path: str = "/", domain: str | None = None
+    ) -> None:
+        """Ask the client to forget a cookie: expire it now."""
+        self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": self.status_code,
+                "headers": self.raw_headers,
+            }
+        )
+        await self.send_body(send)
+        if self.background is not None:
+            await self.background()
+
+    async def send_body(self, send: Send) -> None:
+        await send({"type": "http.response.body", "body": self.body})
+
+
+class PlainTextResponse(Response):
+    media_type = "text/plain"
+
+
+class HTMLResponse(Response):
+    media_type = "text/html"
+
+
+# json.dumps makes a new encoder per call unless its options are the defaults:
+# one made once saves 6-7% of a small JSON answer (tools/benchmark.py).
+COMPACT_JSON = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, separators=(",", ":")
+)
+
+
+class JSONResponse(Response):
+    """JSON encoded compactly, as FastAPI sends it: no spaces, UTF-8, no NaN."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return COMPACT_JSON.encode(content).encode("utf-8")
+
+
+class RedirectResponse(Response):
+    """Send the client elsewhere: 307 keeps the method and body."""
+
+    def __init__(
+        self,
+        url: str,
+        status_code: int = 307,
+        headers: dict[str, str] | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        super().__init__(b"", status_code, headers, background=background)
+        self.headers["location"] = quote(str(url), safe=":/%#?=@[]!$&'()*+,;")
+
+
+class StreamingResponse(Response):
+    """A body sent piece by piece, as `content` (an async iterator) yields it.
+
+    Its length is not known in advance, so it has no content-length and its
+    `body` stays empty: the pieces are in `body_iterator`.
+    """
+
+    def __init__(
+        self,
+        content: AsyncIterable[bytes],
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        self.body_iterator = content
+        super().__init__(None, status_code, headers, media_type, background)
+
+    def content_length(self) -> None:
+        return None
+
+    async def send_body(self, send: Send) -> None:
+        async for chunk in self.body_iterator:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+
+class FileResponse(StreamingResponse):
+    """A file from disk, read in pieces in a worker thread, never whole.
+
+    Its type is guessed from the name, and it says how long it is, when it
+    last changed and (for `filename=`) that it is a download. Byte ranges,
+    which Starlette's also serves, are left out (and not announced).
+    """
+
+    chunk_size = 64 * 1024
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+        filename: str | None = None,
+    ) -> None:
+        self.path = path
+        if media_type is None:
+            guessed = mimetypes.guess_type(filename or path)[0]
+            media_type = guessed or "application/octet-stream"
+        super().__init__(self.chunks(), status_code, headers, media_type, background)
+        stat = os.stat(path)
+        etag = hashlib.md5(f"{stat.st_mtime}-{stat.st_size}".encode()).hexdigest()
+        found = {
+            "content-length": str(stat.st_size),
+            "last-modified": formatdate(stat.st_mtime, usegmt=True),
+            "etag": f'"{etag}"',
+        }
+        if filename is not None:  # a name outside ASCII goes as RFC 5987 says
+            quoted = quote(filename)
+            found["content-disposition"] = (
+                f'attachment; filename="{filename}"'
+                if quoted == filename
+                else f"attachment; filename*=utf-8''{quoted}"
+            )
+        for name, value in found.items():
+            if name not in self.headers:  # headers given win
+                self.headers.append(name, value)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        with open(self.path, "rb") as file:
+            while chunk := await run_in_threadpool(file.read, self.chunk_size):
+                yield chunk
