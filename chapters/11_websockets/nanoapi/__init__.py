@@ -11,7 +11,12 @@ from .applications import App, FastAPI
 from .background import BackgroundTask, BackgroundTasks
 from .datastructures import URL, FormData, Headers, QueryParams, State, UploadFile
 from .encoders import jsonable_encoder
-from .exceptions import HTTPException, RequestValidationError, ResponseValidationError
+from .exceptions import (
+    HTTPException,
+    RequestValidationError,
+    ResponseValidationError,
+    WebSocketException,
+)
 from .middleware import Middleware
 from .openapi.utils import get_openapi
 from .params import Body, Cookie, Depends, File, Form, Header, Path, Query, Security
@@ -28,6 +33,7 @@ from .responses import (
 from .router import Match, Mount, NoMatchFound, Route, Router
 from .routing import APIRoute, APIRouter
 from .types import ASGIApp, Message, Receive, Scope, Send
+from .websockets import WebSocket, WebSocketDisconnect
 
 __all__ = [
     "URL",
@@ -73,6 +79,9 @@ __all__ = [
     "State",
     "StreamingResponse",
     "UploadFile",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "WebSocketException",
     "get_openapi",
     "jsonable_encoder",
     "status",

@@ -18,11 +18,15 @@ from .datastructures import State
 from .exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
+    websocket_exception_handler,
+    websocket_request_validation_exception_handler,
 )
 from .exceptions import (
     FastAPIDeprecationWarning,
     HTTPException,
     RequestValidationError,
+    WebSocketException,
+    WebSocketRequestValidationError,
 )
 from .lifespan import (
     EventHandler,
@@ -38,7 +42,7 @@ from .openapi.utils import get_openapi
 from .params import Depends
 from .requests import Request
 from .responses import JSONResponse, Response
-from .router import BaseRoute, Decorator, Endpoint, F, Router
+from .router import BaseRoute, Decorator, Endpoint, F, Router, WebSocketEndpoint
 from .routing import APIRoute, APIRouter, RouteDecorators, RouteOptions, RouterOptions
 from .types import ASGIApp, Receive, Scope, Send
 
@@ -106,6 +110,10 @@ class App(RouteDecorators):
         self.exception_handlers: dict[int | type[Exception], ExceptionHandler] = {
             HTTPException: http_exception_handler,
             RequestValidationError: request_validation_exception_handler,
+            WebSocketException: websocket_exception_handler,
+            WebSocketRequestValidationError: (
+                websocket_request_validation_exception_handler
+            ),
             **(exception_handlers or {}),
         }
         self.router = APIRouter(
@@ -255,6 +263,24 @@ class App(RouteDecorators):
         **options: Unpack[RouteOptions],
     ) -> None:
         self.router.add_api_route(path, endpoint, methods, **options)
+
+    def add_api_websocket_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        name: str | None = None,
+        dependencies: Sequence[Depends] | None = None,
+    ) -> None:
+        self.router.add_api_websocket_route(path, endpoint, name, dependencies)
+
+    def add_websocket_route(
+        self, path: str, endpoint: WebSocketEndpoint, name: str | None = None
+    ) -> None:
+        """A Starlette-style WebSocket route: `async def endpoint(websocket)`."""
+        self.router.add_websocket_route(path, endpoint, name)
+
+    def websocket_route(self, path: str, name: str | None = None) -> Decorator[F]:
+        return self.router.websocket_route(path, name)
 
     def include_router(
         self, router: APIRouter, prefix: str = "", **options: Unpack[RouterOptions]

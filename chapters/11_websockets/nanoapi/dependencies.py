@@ -49,9 +49,10 @@ from .params import (
     Query,
     Security,
 )
-from .requests import Request
+from .requests import HTTPConnection, Request
 from .responses import Response
 from .security.base import SecurityScopes
+from .websockets import WebSocket
 
 SOURCES = ("path", "query", "header", "cookie")  # FastAPI reports errors in this order
 REQUEST_ATTRIBUTES = {
@@ -255,8 +256,13 @@ def find_depends(annotation: Any, default: Any) -> Depends | None:
     return depends
 
 
-Special = type[Request] | type[Response] | type[BackgroundTasks] | type[SecurityScopes]
-SPECIALS = (Request, Response, BackgroundTasks, SecurityScopes)
+Special = (
+    type[HTTPConnection] | type[Response] | type[BackgroundTasks] | type[SecurityScopes]
+)
+# A Request and a WebSocket are HTTPConnections too: the precise class first.
+SPECIALS = (
+    Request, WebSocket, HTTPConnection, Response, BackgroundTasks, SecurityScopes
+)  # fmt: skip
 
 
 def analyze_param(
@@ -332,7 +338,7 @@ class FieldsValidator:
             return {**error, "loc": (field.source, *field.model.locate(rest))}
         return {**error, "loc": (field.source, field.alias, *rest)}
 
-    def gather(self, request: Request) -> dict[str, Any]:
+    def gather(self, request: HTTPConnection) -> dict[str, Any]:
         """The raw values this request holds for the fields, keyed f0, f1..."""
         if not self.fields:
             return {}
@@ -407,6 +413,8 @@ class Dependant:
     use_cache: bool = True
     scope: CleanupScope | None = None  # when a yield dependency's cleanup runs
     request_name: str | None = None  # the parameter that receives the Request
+    websocket_name: str | None = None  # ... the WebSocket, on a WebSocket route
+    connection_name: str | None = None  # ... either one (an HTTPConnection)
     response_name: str | None = None  # ... the one that receives a Response
     background_name: str | None = None  # ... the one for BackgroundTasks
     security_scopes_name: str | None = None  # ... and the one for SecurityScopes
@@ -424,8 +432,9 @@ class Dependant:
     @cached_property
     def has_own(self) -> bool:
         """Parameters, a body or framework objects of its own (not only deps)?"""
-        names = (self.request_name, self.response_name, self.background_name)
-        return bool(self.params or self.body or any(names) or self.security_scopes_name)
+        names = [self.request_name, self.response_name, self.background_name]
+        names += [self.websocket_name, self.connection_name, self.security_scopes_name]
+        return bool(self.params or self.body or any(names))
 
     @cached_property
     def uses_yield(self) -> bool:
@@ -488,6 +497,10 @@ def get_dependant(
             )
         elif found is Request:
             dependant.request_name = param_name
+        elif found is WebSocket:
+            dependant.websocket_name = param_name
+        elif found is HTTPConnection:
+            dependant.connection_name = param_name
         elif found is Response:
             dependant.response_name = param_name
         elif found is BackgroundTasks:
@@ -608,9 +621,10 @@ def override_dependant(
 
 @dataclass
 class Solver:
-    """One request's walk through a tree of Dependants."""
+    """One request's walk through a tree of Dependants (or one WebSocket's
+    handshake: `request` is then the WebSocket, and there is no body)."""
 
-    request: Request
+    request: HTTPConnection
     body: Any  # the request's body, read once, or MISSING
     overrides: dict[Callable[..., Any], Callable[..., Any]]
     request_stack: AsyncExitStack  # closes after the response is sent
@@ -656,8 +670,12 @@ class Solver:
             body_values, body_errors = dependant.body_validator.validate(self.body)
             values.update(body_values)
             errors += body_errors
-        if dependant.request_name:
+        if dependant.request_name and isinstance(self.request, Request):
             values[dependant.request_name] = self.request
+        if dependant.websocket_name and isinstance(self.request, WebSocket):
+            values[dependant.websocket_name] = self.request
+        if dependant.connection_name:
+            values[dependant.connection_name] = self.request
         if dependant.response_name:
             self.response = self.response or sub_response()
             values[dependant.response_name] = self.response

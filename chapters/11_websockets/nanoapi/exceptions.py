@@ -4,7 +4,8 @@ An exception carries what went wrong (a status, a detail, headers); it does
 not say how to answer. The ExceptionMiddleware catches it and calls the
 handler registered for it (see `exception_handlers`). A request that breaks
 its route's contract raises RequestValidationError, answered with 422 and
-the list of what was wrong.
+the list of what was wrong. On a WebSocket, WebSocketException closes the
+connection, and a handshake that breaks the contract is closed with 1008.
 """
 
 from collections.abc import Sequence
@@ -30,6 +31,18 @@ class HTTPException(Exception):
         return f"{self.status_code}: {self.detail}"
 
 
+class WebSocketException(Exception):
+    """Close the WebSocket with `code` (from `status.WS_...`) and a reason."""
+
+    def __init__(self, code: int, reason: str | None = None) -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason or ""
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.reason}"
+
+
 class ValidationError(Exception):
     """Pydantic-style errors: dicts with `type`, `loc`, `msg`, `input`, `ctx`."""
 
@@ -48,6 +61,10 @@ class RequestValidationError(ValidationError):
     def __init__(self, errors: Sequence[dict[str, Any]], *, body: Any = None) -> None:
         super().__init__(errors)
         self.body = body
+
+
+class WebSocketRequestValidationError(ValidationError):
+    """A WebSocket handshake that does not fit the route's parameters."""
 
 
 class ResponseValidationError(ValidationError):

@@ -2,7 +2,9 @@
 
 The app hands each handler a Request instead of (scope, receive). Everything
 is computed from the scope on first use; the body is read from `receive` once
-and kept, so `body()`, `json()` and later layers can all ask for it.
+and kept, so `body()`, `json()` and later layers can all ask for it. What a
+Request shares with a WebSocket (websockets.py), everything read from the
+scope, is their base, HTTPConnection.
 """
 
 from __future__ import annotations
@@ -37,20 +39,13 @@ async def empty_receive() -> dict[str, Any]:
     raise RuntimeError("this Request was built without a receive channel")
 
 
-class Request:
-    _body: bytes  # set once the body is read, not before: a subclass that
-    # changes the body (FastAPI's docs gunzip it) asks `hasattr(self, "_body")`
+class HTTPConnection:
+    """What an HTTP request and a WebSocket have in common: their scope's
+    URL, headers, query, cookies, client, path parameters and state."""
 
-    def __init__(self, scope: Scope, receive: Receive = empty_receive) -> None:
-        assert scope["type"] == "http"
+    def __init__(self, scope: Scope) -> None:
+        assert scope["type"] in ("http", "websocket")
         self.scope = scope
-        self._receive = receive
-        self._streamed = False
-        self._form: FormData | None = None
-
-    @property
-    def method(self) -> str:
-        return cast(str, self.scope["method"])
 
     @property
     def url(self) -> URL:
@@ -94,6 +89,23 @@ class Request:
     def state(self) -> State:
         """Per-request state, seeded with what the lifespan yielded."""
         return State(self.scope.setdefault("state", {}))
+
+
+
+class Request(HTTPConnection):
+    _body: bytes  # set once the body is read, not before: a subclass that
+    # changes the body (FastAPI's docs gunzip it) asks `hasattr(self, "_body")`
+
+    def __init__(self, scope: Scope, receive: Receive = empty_receive) -> None:
+        assert scope["type"] == "http"
+        super().__init__(scope)
+        self._receive = receive
+        self._streamed = False
+        self._form: FormData | None = None
+
+    @property
+    def method(self) -> str:
+        return cast(str, self.scope["method"])
 
     @property
     def receive(self) -> Receive:

@@ -9,20 +9,22 @@ async iterator hands them over.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import mimetypes
 import os
-from collections.abc import AsyncIterable, AsyncIterator
+from asyncio import FIRST_COMPLETED
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from email.utils import formatdate
 from http.cookies import SimpleCookie
 from typing import Any, Literal
 from urllib.parse import quote
 
 from .background import BackgroundTask
-from .concurrency import run_in_threadpool
+from .concurrency import iterate_in_threadpool, run_in_threadpool
 from .datastructures import MutableHeaders
-from .types import Receive, Scope, Send
+from .types import Message, Receive, Scope, Send
 
 
 def body_allowed(status_code: int) -> bool:
@@ -122,6 +124,8 @@ class Response:
         self.set_cookie(key, max_age=0, expires=0, path=path, domain=domain)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":  # the answer to a refused handshake
+            send = denial(send)
         await send(
             {
                 "type": "http.response.start",
@@ -135,6 +139,15 @@ class Response:
 
     async def send_body(self, send: Send) -> None:
         await send({"type": "http.response.body", "body": self.body})
+
+
+def denial(send: Send) -> Send:
+    """Send `http.response.*` messages as ASGI's `websocket.http.response.*`."""
+
+    async def send_as_denial(message: Message) -> None:
+        await send({**message, "type": "websocket." + message["type"]})
+
+    return send_as_denial
 
 
 class PlainTextResponse(Response):
@@ -176,30 +189,79 @@ class RedirectResponse(Response):
 
 
 class StreamingResponse(Response):
-    """A body sent piece by piece, as `content` (an async iterator) yields it.
+    """A body sent piece by piece, as `content` yields it: an async iterator,
+    or a plain one (each step then runs in a worker thread); text pieces are
+    encoded in the response's charset.
 
     Its length is not known in advance, so it has no content-length and its
-    `body` stays empty: the pieces are in `body_iterator`.
+    `body` stays empty: the pieces are in `body_iterator`. Each piece waits
+    until the server took the previous one, so a slow client slows the
+    iterator down instead of piling pieces up in memory; a client that leaves
+    stops it, and its `finally` blocks run.
     """
 
     def __init__(
         self,
-        content: AsyncIterable[bytes],
+        content: AsyncIterable[str | bytes] | Iterable[str | bytes],
         status_code: int = 200,
         headers: dict[str, str] | None = None,
         media_type: str | None = None,
         background: BackgroundTask | None = None,
     ) -> None:
-        self.body_iterator = content
+        if isinstance(content, AsyncIterable):
+            self.body_iterator = content
+        else:
+            self.body_iterator = iterate_in_threadpool(content)
         super().__init__(None, status_code, headers, media_type, background)
 
     def content_length(self) -> None:
         return None
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Stream, and at the same time watch for the client leaving (the
+        server's `http.disconnect`): whichever comes first ends the other."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        streaming = asyncio.ensure_future(self.stream(send))
+        watching = asyncio.ensure_future(disconnected(receive))
+        try:
+            await asyncio.wait({streaming, watching}, return_when=FIRST_COMPLETED)
+        finally:
+            for task in (streaming, watching):
+                task.cancel()
+            await asyncio.wait({streaming, watching})
+        if not streaming.cancelled():
+            streaming.result()  # raises what the iterator raised
+        if self.background is not None:
+            await self.background()
+
+    async def stream(self, send: Send) -> None:
+        start = {"type": "http.response.start", "status": self.status_code}
+        try:
+            await send({**start, "headers": self.raw_headers})
+            await self.send_body(send)
+        except OSError:  # the server says the client is gone (ASGI 2.4)
+            return
+
     async def send_body(self, send: Send) -> None:
-        async for chunk in self.body_iterator:
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        try:
+            async for chunk in self.body_iterator:
+                if isinstance(chunk, str):
+                    chunk = chunk.encode(self.charset)
+                message = {"type": "http.response.body", "body": chunk}
+                await send({**message, "more_body": True})
+        finally:  # stopped early, the iterator is closed now, not when collected
+            close = getattr(self.body_iterator, "aclose", None)
+            if close is not None:
+                await close()
         await send({"type": "http.response.body", "body": b""})
+
+
+async def disconnected(receive: Receive) -> None:
+    """Return once the client has gone (any body still arriving is dropped)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 class FileResponse(StreamingResponse):

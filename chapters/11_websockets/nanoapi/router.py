@@ -5,7 +5,9 @@ expression. For a request, the router asks each route in order whether it
 `matches`: FULL (path and method), PARTIAL (the path only) or NONE. The first
 FULL route handles the request; otherwise the first PARTIAL one answers 405;
 otherwise the router tries the path with its trailing slash flipped and
-redirects there; otherwise 404. Routes, mounts and routers are all ASGI apps.
+redirects there; otherwise 404. A `websocket` scope matches WebSocketRoutes
+(and mounts) only, and with no match it is closed, which the server answers
+with a 403. Routes, mounts and routers are all ASGI apps.
 This is Starlette's layer (`starlette/routing.py`); FastAPI's decorators sit
 on top of it, in `routing.py`, as FastAPI's do.
 """
@@ -33,8 +35,10 @@ from .lifespan import (
 from .requests import Request
 from .responses import PlainTextResponse, RedirectResponse, Response
 from .types import ASGIApp, Receive, Scope, Send
+from .websockets import WebSocket, WebSocketClose
 
 Endpoint = Callable[[Request], Awaitable[Response] | Response]
+WebSocketEndpoint = Callable[[WebSocket], Awaitable[None]]
 F = TypeVar("F", bound=Callable[..., Any])  # a decorated function, kept as it is
 Decorator = Callable[[F], F]
 
@@ -99,6 +103,15 @@ def request_response(endpoint: Endpoint) -> ASGIApp:
     return app
 
 
+def websocket_session(endpoint: WebSocketEndpoint) -> ASGIApp:
+    """Turn `async def endpoint(websocket)` into an ASGI app."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await endpoint(WebSocket(scope, receive, send))
+
+    return app
+
+
 class BaseRoute:
     """What every route is: an ASGI app that can say whether a scope `matches`
     it, and `handle` one that does."""
@@ -122,6 +135,8 @@ class BaseRoute:
         if match is Match.NONE:
             if scope["type"] == "http":
                 await refuse(scope, receive, send, HTTPException(404))
+            elif scope["type"] == "websocket":
+                await WebSocketClose()(scope, receive, send)
             return
         scope.update(child)
         await self.handle(scope, receive, send)
@@ -198,6 +213,34 @@ class Route(BaseRoute):
         await self.app(scope, receive, send)
 
 
+class WebSocketRoute(BaseRoute):
+    """A path template for WebSockets, handled by `async def endpoint(websocket)`."""
+
+    name: str
+
+    def __init__(
+        self, path: str, endpoint: Callable[..., Any], *, name: str | None = None
+    ) -> None:
+        if not path.startswith("/"):
+            raise ValueError(f"a route path must start with '/': {path!r}")
+        self.path, self.endpoint = path, endpoint
+        self.name = getattr(endpoint, "__name__", "websocket") if name is None else name
+        self.path_regex, self.path_format, self.convertors = compile_path(path)
+        self.app = self.build_app(endpoint)
+
+    def build_app(self, endpoint: Callable[..., Any]) -> ASGIApp:
+        return websocket_session(endpoint)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        params = self.match_path(scope) if scope["type"] == "websocket" else None
+        if params is None:
+            return Match.NONE, {}
+        return Match.FULL, {"endpoint": self.endpoint, "path_params": params}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
 class Mount(BaseRoute):
     """Hand every path under a prefix to another ASGI app (or to routes)."""
 
@@ -220,7 +263,8 @@ class Mount(BaseRoute):
         return getattr(self.app, "routes", [])
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        params = self.match_path(scope) if scope["type"] == "http" else None
+        wanted = scope["type"] in ("http", "websocket")
+        params = self.match_path(scope) if wanted else None
         if params is None:
             return Match.NONE, {}
         remaining = "/" + params.pop("path")
@@ -297,6 +341,19 @@ class Router:
 
         return register
 
+    def add_websocket_route(
+        self, path: str, endpoint: WebSocketEndpoint, name: str | None = None
+    ) -> None:
+        """A Starlette-style WebSocket route: `async def endpoint(websocket)`."""
+        self.routes.append(WebSocketRoute(path, endpoint, name=name))
+
+    def websocket_route(self, path: str, name: str | None = None) -> Decorator[F]:
+        def register(endpoint: F) -> F:
+            self.add_websocket_route(path, endpoint, name=name)
+            return endpoint
+
+        return register
+
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
         self.routes.append(Mount(path, app=app, name=name))
 
@@ -341,12 +398,15 @@ class Router:
         await self.default(scope, receive, send)
 
     async def not_found(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await WebSocketClose()(scope, receive, send)
+            return
         await refuse(scope, receive, send, HTTPException(404))
 
     def slash_redirect(self, scope: Scope) -> Response | None:
         """`/items` matches nothing but `/items/` does: send the client there."""
         path = route_path(scope)
-        if not self.redirect_slashes or path == "/":
+        if not self.redirect_slashes or path == "/" or scope["type"] != "http":
             return None
         flipped = (
             scope["path"].rstrip("/") if path.endswith("/") else scope["path"] + "/"

@@ -7,7 +7,8 @@ in. This is the layer `fastapi/routing.py` adds to `starlette/routing.py`.
 
 An APIRoute reads its handler's signature at registration, and per request
 validates the input, calls the handler and turns what it returns into a
-Response.
+Response. An APIWebSocketRoute does the same for a WebSocket's handshake
+(path, query, headers, cookies, dependencies) before its endpoint runs.
 """
 
 from __future__ import annotations
@@ -33,13 +34,19 @@ from .dependencies import (
     signature,
 )
 from .encoders import jsonable_encoder
-from .exceptions import FastAPIError, RequestValidationError, ResponseValidationError
+from .exceptions import (
+    FastAPIError,
+    RequestValidationError,
+    ResponseValidationError,
+    WebSocketRequestValidationError,
+)
 from .lifespan import EventHandler, Lifespan, LifespanGenerator
 from .params import MISSING, Depends
 from .requests import Request
 from .responses import JSONResponse, Response
-from .router import BaseRoute, Decorator, F, Mount, Route, Router
+from .router import BaseRoute, Decorator, F, Mount, Route, Router, WebSocketRoute
 from .types import ASGIApp, Receive, Scope, Send
+from .websockets import WebSocket
 
 REQUEST_STACK = "nanoapi.request_stack"  # in the scope: cleanup after the response
 NO_RESPONSE = (  # FastAPI's words, FastAPI's exception
@@ -320,11 +327,43 @@ class APIRoute(Route):
             raise ResponseValidationError(located) from exc
 
 
+class APIWebSocketRoute(WebSocketRoute):
+    """`@app.websocket(path)`: the endpoint's parameters are a contract too.
+    A handshake that breaks it is closed with 1008 (a policy violation)."""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        name: str | None = None,
+        dependencies: Sequence[Depends] | None = None,
+    ) -> None:
+        self.dependencies = list(dependencies or [])
+        super().__init__(path, endpoint, name=name)
+
+    def build_app(self, endpoint: Callable[..., Any]) -> ASGIApp:
+        self.dependant = get_route_dependant(self.path, endpoint, self.dependencies)
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            websocket = WebSocket(scope, receive, send)
+            overrides = scope.get("dependency_overrides", {})
+            async with AsyncExitStack() as stack, AsyncExitStack() as function_stack:
+                solver = Solver(websocket, MISSING, overrides, stack, function_stack)
+                values, errors = await solver.solve(self.dependant)
+                if errors:
+                    raise WebSocketRequestValidationError(errors)
+                await endpoint(**values)
+
+        return app
+
+
 class RouteDecorators:
     """`@get(path)` and its friends, for a class that has `add_api_route`:
     APIRouter has its own, the App hands its routes to its router."""
 
     add_api_route: Callable[..., None]
+    add_api_websocket_route: Callable[..., None]
 
     def api_route(
         self,
@@ -361,6 +400,19 @@ class RouteDecorators:
 
     def trace(self, path: str, **options: Unpack[RouteOptions]) -> Decorator[F]:
         return self.api_route(path, ["TRACE"], **options)
+
+    def websocket(
+        self,
+        path: str,
+        name: str | None = None,
+        *,
+        dependencies: Sequence[Depends] | None = None,
+    ) -> Decorator[F]:
+        def register(endpoint: F) -> F:
+            self.add_api_websocket_route(path, endpoint, name, dependencies)
+            return endpoint
+
+        return register
 
 
 class APIRouter(Router, RouteDecorators):
@@ -400,6 +452,21 @@ class APIRouter(Router, RouteDecorators):
             route_class(self.prefix + path, endpoint, methods, **options)
         )
 
+    def add_api_websocket_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        name: str | None = None,
+        dependencies: Sequence[Depends] | None = None,
+    ) -> None:
+        """The route behind `@router.websocket(...)`: the router's dependencies
+        run first (its other options are about HTTP answers and documents)."""
+        ours = [*(self.defaults.get("dependencies") or []), *(dependencies or [])]
+        route = APIWebSocketRoute(
+            self.prefix + path, endpoint, name=name, dependencies=ours
+        )
+        self.routes.append(route)
+
     def include_router(
         self, router: APIRouter, prefix: str = "", **options: Unpack[RouterOptions]
     ) -> None:
@@ -423,3 +490,11 @@ class APIRouter(Router, RouteDecorators):
             elif isinstance(route, Mount):
                 path = self.prefix + prefix + route.path
                 self.routes.append(Mount(path, route.app, name=route.name))
+            elif isinstance(route, APIWebSocketRoute):
+                given = options.get("dependencies") or []
+                dependencies = [*given, *route.dependencies]
+                path, name = prefix + route.path, route.name
+                self.add_api_websocket_route(path, route.endpoint, name, dependencies)
+            elif isinstance(route, WebSocketRoute):
+                path = self.prefix + prefix + route.path
+                self.add_websocket_route(path, route.endpoint, route.name)

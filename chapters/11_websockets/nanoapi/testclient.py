@@ -8,19 +8,32 @@ It is an `httpx.Client` whose transport hands each request to the app as
 ASGI messages, on an event loop that runs in a helper thread, so tests need
 no `async def` and no server. As in FastAPI, an exception the app raises is
 raised in the test, unless `raise_server_exceptions=False`.
+
+    with client.websocket_connect("/ws") as websocket:   # the handshake
+        websocket.send_text("hi")
+        assert websocket.receive_text() == "hi"          # ... and a disconnect
+
+`websocket_connect` runs the app on a WebSocket scope and plays the client: a
+refused handshake raises WebSocketDisconnect (a close) or
+WebSocketDenialResponse (an HTTP answer), as Starlette's TestClient does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import queue
 import threading
 from collections.abc import Coroutine
+from concurrent.futures import Future
+from contextlib import suppress
 from typing import Any
 from urllib.parse import unquote
 
 import httpx
 
-from .types import ASGIApp, Message
+from .types import ASGIApp, Message, Scope
+from .websockets import WebSocketDisconnect
 
 RawHeaders = list[tuple[bytes, bytes]]
 
@@ -112,6 +125,140 @@ def parse_response(sent: list[Message]) -> tuple[int, RawHeaders, bytes]:
     return start["status"], list(start.get("headers", [])), body
 
 
+class WebSocketDenialResponse(  # type: ignore[misc]  # (pickling, never used)
+    httpx.Response, WebSocketDisconnect
+):
+    """The app answered the handshake with an HTTP response instead of accepting:
+    raised, and read like any response (`status_code`, `json()`)."""
+
+
+class WebSocketTestSession:
+    """The client's side of one WebSocket, for synchronous test code."""
+
+    __test__ = False
+
+    def __init__(self, client: TestClient, scope: Scope) -> None:
+        self.client, self.scope = client, scope
+        self.from_app: queue.Queue[Message | BaseException] = queue.Queue()
+        self.accepted_subprotocol: str | None = None
+        self.extra_headers: list[tuple[bytes, bytes]] | None = None
+
+    def __enter__(self) -> WebSocketTestSession:
+        # The client's loop when it is entered; else a loop of the session's own
+        self.loop = self.client.loop or EventLoopThread()
+        self.to_app: asyncio.Queue[Message] = asyncio.Queue()
+        self.task: Future[None] = asyncio.run_coroutine_threadsafe(
+            self.run_app(), self.loop.loop
+        )
+        self.send({"type": "websocket.connect"})
+        try:
+            message = self.receive()
+            self.raise_on_close(message)
+        except BaseException:
+            self.finish()  # an error of the app's own wins over the refusal
+            raise
+        self.accepted_subprotocol = message.get("subprotocol")
+        self.extra_headers = message.get("headers")
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        try:
+            self.close(1000)
+        finally:
+            self.finish()
+
+    async def run_app(self) -> None:
+        async def send(message: Message) -> None:
+            self.from_app.put(message)
+
+        try:
+            await self.client.app(self.scope, self.to_app.get, send)
+        except BaseException as exc:
+            self.from_app.put(exc)
+            raise
+
+    def finish(self) -> None:
+        """Wait for the app to return; raise what it raised."""
+        try:
+            self.task.result()
+        except BaseException:
+            if self.client.raise_server_exceptions:
+                raise
+        finally:
+            if self.loop is not self.client.loop:
+                self.loop.close()
+
+    def raise_app_error(self, wait: float = 1.0) -> None:
+        """Raise what the app raised, if it ends with an error within `wait` s."""
+        with suppress(TimeoutError):
+            error = self.task.exception(timeout=wait)
+            if error is not None and not isinstance(error, WebSocketDisconnect):
+                raise error
+
+    def send(self, message: Message) -> None:
+        self.loop.loop.call_soon_threadsafe(self.to_app.put_nowait, message)
+
+    def receive(self) -> Message:
+        """The app's next message; an exception the app raised is raised here."""
+        while True:
+            try:
+                item = self.from_app.get(timeout=0.1)
+                break
+            except queue.Empty:
+                if self.task.done():
+                    raise RuntimeError("the app returned without sending more")
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def raise_on_close(self, message: Message) -> None:
+        if message["type"] == "websocket.close":
+            code = message.get("code", 1000)
+            if code == 1011 and self.client.raise_server_exceptions:
+                self.raise_app_error()  # 1011: the app broke; show the test why
+            raise WebSocketDisconnect(code, message.get("reason"))
+        if message["type"] == "websocket.http.response.start":
+            body, more = [], True
+            while more:
+                part = self.receive()
+                body.append(part.get("body", b""))
+                more = part.get("more_body", False)
+            raise WebSocketDenialResponse(
+                message["status"], headers=message.get("headers"), content=b"".join(body)
+            )
+
+    def send_text(self, data: str) -> None:
+        self.send({"type": "websocket.receive", "text": data})
+
+    def send_bytes(self, data: bytes) -> None:
+        self.send({"type": "websocket.receive", "bytes": data})
+
+    def send_json(self, data: Any, mode: str = "text") -> None:
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        if mode == "text":
+            self.send_text(text)
+        else:
+            self.send_bytes(text.encode())
+
+    def close(self, code: int = 1000, reason: str | None = None) -> None:
+        self.send({"type": "websocket.disconnect", "code": code, "reason": reason})
+
+    def receive_text(self) -> str:
+        message = self.receive()
+        self.raise_on_close(message)
+        return str(message["text"])
+
+    def receive_bytes(self) -> bytes:
+        message = self.receive()
+        self.raise_on_close(message)
+        return bytes(message["bytes"])
+
+    def receive_json(self, mode: str = "text") -> Any:
+        message = self.receive()
+        self.raise_on_close(message)
+        return json.loads(message["text"] if mode == "text" else message["bytes"])
+
+
 class TestClient(httpx.Client):
     __test__ = False  # not a test class, whatever pytest thinks of the name
 
@@ -130,13 +277,42 @@ class TestClient(httpx.Client):
         self.root_path = root_path
         self.loop: EventLoopThread | None = None
         self.lifespan_state: dict[str, Any] = {}
+        self.asgi = ASGITransport(self)
         super().__init__(
             base_url=base_url,
-            transport=ASGITransport(self),
+            transport=self.asgi,
             follow_redirects=follow_redirects,  # as Starlette's TestClient does
             headers={"user-agent": "testclient", **(headers or {})},
             **options,
         )
+
+    def websocket_connect(
+        self,
+        url: str,
+        subprotocols: list[str] | None = None,
+        headers: dict[str, str] | None = None,
+        **options: Any,
+    ) -> WebSocketTestSession:
+        """A WebSocket to `url`, opened by `with` (the handshake) and closed
+        when the block ends; the client's cookies and headers go along, and
+        other options (`params`, `cookies`) are httpx's."""
+        upgrade = {
+            "connection": "upgrade",
+            "upgrade": "websocket",
+            "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+            "sec-websocket-version": "13",
+        }
+        if subprotocols:
+            upgrade["sec-websocket-protocol"] = ", ".join(subprotocols)
+        headers = {**upgrade, **(headers or {})}
+        request = self.build_request("GET", url, headers=headers, **options)
+        scope = self.asgi.scope(request)
+        del scope["method"]
+        scope["type"] = "websocket"
+        scope["scheme"] = {"https": "wss"}.get(request.url.scheme, "ws")
+        scope["subprotocols"] = subprotocols or []
+        scope["extensions"] = {"websocket.http.response": {}}
+        return WebSocketTestSession(self, scope)
 
     def __enter__(self) -> TestClient:
         loop = self.loop = EventLoopThread()

@@ -90,6 +90,12 @@ class CallNextResponse(StreamingResponse):
         self.raw_headers[:] = start.get("headers", [])
         self.inner = inner
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Sent as a plain Response: the inner app reads `receive` (and watches it
+        # for a disconnect when it streams); a second reader here could steal
+        # its messages.
+        await Response.__call__(self, scope, receive, send)
+
     async def send_body(self, send: Send) -> None:
         async for message in self.inner.messages():
             await send(message)

@@ -4,16 +4,20 @@ Any exception that nothing else handled arrives here. If no response has
 started, the client gets a 500 (plain `Internal Server Error`, or a traceback
 page when debug is on); either way the exception is raised again, so the
 server logs it. Once a response has started, a second one would break the
-protocol: then the exception is only raised.
+protocol: then the exception is only raised. On a WebSocket the connection is
+closed first: before `accept`, which the server answers with a 403, or after
+it with 1011, an internal error.
 """
 
 import html
 import traceback
+from contextlib import suppress
 
 from ..concurrency import call
 from ..requests import Request
 from ..responses import HTMLResponse, PlainTextResponse, Response
-from ..types import ASGIApp, Receive, Scope, Send
+from ..types import ASGIApp, Message, Receive, Scope, Send
+from ..websockets import WebSocketDisconnect
 from . import WatchedSend
 from .exceptions import ExceptionHandler
 
@@ -44,6 +48,9 @@ class ServerErrorMiddleware:
         self.debug = debug
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self.websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -54,6 +61,28 @@ class ServerErrorMiddleware:
             if not watched.response_started:
                 response = await self.error_response(Request(scope), exc)
                 await response(scope, receive, send)
+            raise
+
+    async def websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        accepted = closed = False
+
+        async def watched(message: Message) -> None:
+            nonlocal accepted, closed
+            if message["type"] == "websocket.accept":
+                accepted = True
+            elif message["type"] in ("websocket.close", "websocket.http.response.start"):
+                closed = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except WebSocketDisconnect:
+            raise  # the client left: there is no one to tell
+        except Exception:
+            if not closed:
+                code = 1011 if accepted else 1000  # before accept: a 403
+                with suppress(Exception):  # the connection may be gone already
+                    await send({"type": "websocket.close", "code": code, "reason": ""})
             raise
 
     async def error_response(self, request: Request, exc: Exception) -> Response:

@@ -3,7 +3,9 @@
 Handlers are registered by status code (for HTTPException) or by exception
 class. For an exception it looks up the handler by status code first, then
 by the exception's class hierarchy, most specific class first. Without a
-handler, the exception travels on to ServerErrorMiddleware.
+handler, the exception travels on to ServerErrorMiddleware. On a WebSocket
+the handler gets the WebSocket; it closes it, or answers with a Response (sent
+as the handshake's answer), or both.
 """
 
 from collections.abc import Awaitable, Callable
@@ -11,14 +13,16 @@ from typing import Any
 
 from ..concurrency import call
 from ..exceptions import HTTPException
-from ..requests import Request
+from ..requests import HTTPConnection, Request
 from ..responses import Response
 from ..types import ASGIApp, Receive, Scope, Send
+from ..websockets import WebSocket
 from . import WatchedSend
 
-# A handler gets the request and the exception it was registered for: a class
-# a type checker cannot follow through the lookup, hence Any for it.
-ExceptionHandler = Callable[[Request, Any], Response | Awaitable[Response]]
+# A handler gets the request (or WebSocket) and the exception it was registered
+# for: a class a type checker cannot follow through the lookup, hence Any. On a
+# WebSocket it may answer nothing (None), having closed the connection itself.
+ExceptionHandler = Callable[[Any, Any], Response | None | Awaitable[Response | None]]
 
 
 class ExceptionMiddleware:
@@ -37,7 +41,7 @@ class ExceptionMiddleware:
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         watched = WatchedSend(send)
@@ -51,5 +55,11 @@ class ExceptionMiddleware:
                 raise RuntimeError(
                     "a handled exception after the response started"
                 ) from exc
-            response: Response = await call(handler, Request(scope, receive), exc)
-            await response(scope, receive, send)
+            conn: HTTPConnection
+            if scope["type"] == "http":
+                conn = Request(scope, receive)
+            else:
+                conn = WebSocket(scope, receive, send)
+            response: Response | None = await call(handler, conn, exc)
+            if response is not None:
+                await response(scope, receive, send)
