@@ -7,26 +7,44 @@ in. This is the layer `fastapi/routing.py` adds to `starlette/routing.py`.
 
 An APIRoute reads its handler's signature at registration, and per request
 validates the input, calls the handler and turns what it returns into a
-Response. An APIWebSocketRoute does the same for a WebSocket's handshake
-(path, query, headers, cookies, dependencies) before its endpoint runs.
+Response. A handler that `yield`s streams instead: JSON lines by default,
+server-sent events with `response_class=EventSourceResponse`, its own pieces
+with another response class. An APIWebSocketRoute checks a WebSocket's
+handshake (path, query, headers, cookies, dependencies) before its endpoint
+runs.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
+import math
 import re
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Collection,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import AsyncExitStack
 from enum import Enum
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack, get_args, get_origin
 
 import pydantic
 from pydantic import PydanticSchemaGenerationError, TypeAdapter
 
-from .concurrency import as_async
+from .concurrency import as_async, iterate_in_threadpool
 from .dependencies import (
     Solver,
     get_route_dependant,
+    is_async,
     is_form,
     is_subclass,
     read_body,
@@ -43,8 +61,9 @@ from .exceptions import (
 from .lifespan import EventHandler, Lifespan, LifespanGenerator
 from .params import MISSING, Depends
 from .requests import Request
-from .responses import JSONResponse, Response
+from .responses import JSONResponse, Response, StreamingResponse
 from .router import BaseRoute, Decorator, F, Mount, Route, Router, WebSocketRoute
+from .sse import EventSourceResponse, ServerSentEvent, format_sse_event, with_keepalive
 from .types import ASGIApp, Receive, Scope, Send
 from .websockets import WebSocket
 
@@ -186,6 +205,47 @@ def response_model_of(endpoint: Callable[..., Any], options: RouteOptions) -> An
     return returns
 
 
+STREAMS = {AsyncIterable, AsyncIterator, AsyncGenerator, Iterable, Iterator, Generator}
+
+
+def yields(endpoint: Callable[..., Any]) -> bool:
+    """Is the handler a generator (a streaming path operation)?"""
+    return is_async(endpoint, inspect.isasyncgenfunction) or is_async(
+        endpoint, inspect.isgeneratorfunction
+    )
+
+
+def stream_item_of(returns: Any) -> Any:
+    """`AsyncIterable[Item]` -> Item (Any if bare); None for another annotation."""
+    if get_origin(returns) not in STREAMS:
+        return None
+    return (get_args(returns) or (Any,))[0]
+
+
+def finite(data: Any) -> Any:
+    """JSON has no NaN or infinity: FastAPI streams them as null."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: finite(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [finite(value) for value in data]
+    return data
+
+
+async def mapped(
+    items: AsyncIterator[Any], encode: Callable[[Any], bytes]
+) -> AsyncGenerator[bytes, None]:
+    """Each item encoded; closing this closes `items` (their cleanup runs)."""
+    try:
+        async for item in items:
+            yield encode(item)
+    finally:
+        close = getattr(items, "aclose", None)
+        if close is not None:
+            await close()
+
+
 def description_of(endpoint: Callable[..., Any], options: RouteOptions) -> str:
     """The `description` option, else the docstring, up to a form feed."""
     text = options.get("description")
@@ -213,6 +273,12 @@ class APIRoute(Route):
         self.status_code = options.get("status_code")
         self.response_class = options.get("response_class")
         self.response_model = response_model_of(endpoint, options)
+        self.streams, self.stream_item = yields(endpoint), None
+        if self.streams and "response_model" not in options:
+            item, self.response_model = stream_item_of(self.response_model), None
+            encoded = self.response_class is None or self.sends_events
+            if encoded and not is_subclass(item, ServerSentEvent):
+                self.stream_item = item  # validated, and documented as `itemSchema`
         self.summary = options.get("summary")
         self.description = description_of(endpoint, options)
         self.response_description = options.get(
@@ -249,6 +315,7 @@ class APIRoute(Route):
         self.reads_form = any(is_form(f) for f in self.body_fields)
         self.call_endpoint = as_async(endpoint)  # a plain `def` runs in a thread
         self.response_adapter = self.make_response_adapter()
+        self.item_adapter = TypeAdapter(self.stream_item) if self.stream_item else None
         return request_response(self.get_route_handler())
 
     def make_response_adapter(self) -> TypeAdapter[Any] | None:
@@ -276,6 +343,8 @@ class APIRoute(Route):
             values, errors = await solver.solve(self.dependant)
             if errors:
                 raise RequestValidationError(errors, body=solver.received_body)
+            if self.streams:  # a generator: it runs as the response is sent
+                return self.stream_response(self.endpoint(**values), solver)
             result = await self.call_endpoint(**values)
             return self.response_for(result, solver)
         raise FastAPIError(NO_RESPONSE)
@@ -316,6 +385,61 @@ class APIRoute(Route):
             valid, mode="json", **self.dump_options
         )
         return self.response_class(data, **status)
+
+    @property
+    def sends_events(self) -> bool:
+        return is_subclass(self.response_class, EventSourceResponse)
+
+    def stream_response(self, generator: Any, solver: Solver) -> Response:
+        """A generator's items as JSON lines, as events, or as they are."""
+        sub_response = solver.response
+        status = (sub_response and sub_response.status_code) or self.status_code
+        options: dict[str, Any] = {"status_code": status} if status else {}
+        items = (
+            generator
+            if isinstance(generator, AsyncIterator)
+            else iterate_in_threadpool(generator)
+        )
+        response: Response
+        if self.response_class is None:
+            lines = mapped(items, lambda item: self.item_json(item) + b"\n")
+            response = StreamingResponse(lines, media_type="application/jsonl", **options)
+        elif self.sends_events:
+            events = with_keepalive(mapped(items, self.event))
+            headers = {"cache-control": "no-cache", "x-accel-buffering": "no"}
+            response = StreamingResponse(
+                events, media_type="text/event-stream", headers=headers, **options
+            )
+        else:
+            response = self.response_class(generator, **options)
+        if sub_response is not None:
+            response.raw_headers.extend(sub_response.raw_headers)
+        response.background = solver.background
+        return response
+
+    def item_json(self, item: Any) -> bytes:
+        """One streamed item as JSON, checked against the item type if declared."""
+        if self.item_adapter is None:
+            return json.dumps(finite(jsonable_encoder(item))).encode()
+        valid = self.validate_output(self.item_adapter, item)
+        return self.item_adapter.dump_json(valid, **self.dump_options)
+
+    def event(self, item: Any) -> bytes:
+        """One item as a server-sent event: JSON in `data`, or the event given."""
+        if not isinstance(item, ServerSentEvent):
+            return format_sse_event(data_str=self.item_json(item).decode())
+        data = item.raw_data
+        if data is None and isinstance(item.data, pydantic.BaseModel):
+            data = item.data.model_dump_json()
+        elif data is None and item.data is not None:
+            data = json.dumps(finite(jsonable_encoder(item.data)))
+        return format_sse_event(
+            data_str=data,
+            event=item.event,
+            id=item.id,
+            retry=item.retry,
+            comment=item.comment,
+        )
 
     def validate_output(self, adapter: TypeAdapter[Any], result: Any) -> Any:
         """The response_model filters the output; a mismatch is our bug: a 500."""

@@ -9,6 +9,7 @@ way FastAPI does, and the App builds the document once and keeps it.
 from __future__ import annotations
 
 import inspect
+from copy import deepcopy
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Annotated, Any, get_args, get_origin
@@ -26,6 +27,7 @@ from ..router import BaseRoute
 from ..routing import APIRoute
 from ..security.base import SecurityBase
 from ..security.oauth2 import OAuth2
+from ..sse import SSE_EVENT_SCHEMA
 
 REF = "#/components/schemas/"
 STATUS_PHRASES = {status.value: status.phrase for status in HTTPStatus}
@@ -210,6 +212,9 @@ class SchemaBook:
             if route.response_model:
                 key = (id(route), "response")
                 inputs.append(self.output_entry(key, route.response_model))
+            if route.stream_item:
+                key = (id(route), "stream")
+                inputs.append(self.output_entry(key, route.stream_item))
             for code, extra in (route.responses or {}).items():
                 if extra.get("model"):
                     key = (id(route), str(code))
@@ -288,12 +293,33 @@ def request_body(route: APIRoute, book: SchemaBook) -> dict[str, Any] | None:
     return body
 
 
+def stream_content(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
+    """A generator's answer: JSON lines or events, each item's schema given."""
+    item: dict[str, Any] = {}
+    if route.stream_item:
+        item = book.output((id(route), "stream"), f"StreamItem_{route.unique_id}")
+    if not route.sends_events:
+        return {"application/jsonl": {"itemSchema": item}}
+    event = deepcopy(SSE_EVENT_SCHEMA)
+    if item:  # the data is that item, as JSON
+        event["properties"]["data"] = {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": item,
+        }
+        event["required"] = ["data"]
+    return {"text/event-stream": {"itemSchema": event}}
+
+
 def responses(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
     response_class = route.response_class or JSONResponse
     status = str(route.status_code or default_status(response_class))
     success: dict[str, Any] = {"description": route.response_description}
     media_type = response_class.media_type
-    if body_allowed(int(status)) and media_type:
+    encoded = route.streams and (route.response_class is None or route.sends_events)
+    if body_allowed(int(status)) and encoded:
+        success["content"] = stream_content(route, book)
+    elif body_allowed(int(status)) and media_type:
         schema: dict[str, Any] = {"type": "string"}
         if issubclass(response_class, JSONResponse):
             schema = {}
