@@ -91,7 +91,6 @@ class HTTPConnection:
         return State(self.scope.setdefault("state", {}))
 
 
-
 class Request(HTTPConnection):
     _body: bytes  # set once the body is read, not before: a subclass that
     # changes the body (FastAPI's docs gunzip it) asks `hasattr(self, "_body")`

@@ -403,7 +403,8 @@ class APIRoute(Route):
         response: Response
         if self.response_class is None:
             lines = mapped(items, lambda item: self.item_json(item) + b"\n")
-            response = StreamingResponse(lines, media_type="application/jsonl", **options)
+            media_type = "application/jsonl"
+            response = StreamingResponse(lines, media_type=media_type, **options)
         elif self.sends_events:
             events = with_keepalive(mapped(items, self.event))
             headers = {"cache-control": "no-cache", "x-accel-buffering": "no"}

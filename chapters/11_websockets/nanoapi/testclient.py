@@ -206,7 +206,9 @@ class WebSocketTestSession:
                 break
             except queue.Empty:
                 if self.task.done():
-                    raise RuntimeError("the app returned without sending more")
+                    raise RuntimeError(
+                        "the app returned without sending more"
+                    ) from None
         if isinstance(item, BaseException):
             raise item
         return item
@@ -223,8 +225,10 @@ class WebSocketTestSession:
                 part = self.receive()
                 body.append(part.get("body", b""))
                 more = part.get("more_body", False)
+            headers = message.get("headers")
+            content = b"".join(body)
             raise WebSocketDenialResponse(
-                message["status"], headers=message.get("headers"), content=b"".join(body)
+                message["status"], headers=headers, content=content
             )
 
     def send_text(self, data: str) -> None:

@@ -49,7 +49,7 @@ class WebSocket(HTTPConnection):
         """The next ASGI message from the client, checked against the state."""
         state = self.client_state
         if state is WebSocketState.DISCONNECTED:
-            raise RuntimeError('cannot receive: the client has disconnected')
+            raise RuntimeError("cannot receive: the client has disconnected")
         message = await self._receive()
         expected = {
             WebSocketState.CONNECTING: {"websocket.connect"},
@@ -105,7 +105,8 @@ class WebSocket(HTTPConnection):
 
     async def close(self, code: int = 1000, reason: str | None = None) -> None:
         """Close: before `accept`, this refuses the handshake (the server says 403)."""
-        await self.send({"type": "websocket.close", "code": code, "reason": reason or ""})
+        message = {"type": "websocket.close", "code": code, "reason": reason or ""}
+        await self.send(message)
 
     async def send_denial_response(self, response: Response) -> None:
         """Refuse the handshake with a whole HTTP response (where the server can)."""
@@ -179,4 +180,5 @@ class WebSocketClose:
         self.code, self.reason = code, reason or ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "websocket.close", "code": self.code, "reason": self.reason})
+        message = {"type": "websocket.close", "code": self.code, "reason": self.reason}
+        await send(message)

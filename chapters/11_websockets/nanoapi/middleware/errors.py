@@ -36,6 +36,9 @@ def debug_response(request: Request, exc: Exception) -> Response:
     return HTMLResponse(page, status_code=500)
 
 
+CLOSING = {"websocket.close", "websocket.http.response.start"}  # no more after it
+
+
 class ServerErrorMiddleware:
     def __init__(
         self,
@@ -68,10 +71,8 @@ class ServerErrorMiddleware:
 
         async def watched(message: Message) -> None:
             nonlocal accepted, closed
-            if message["type"] == "websocket.accept":
-                accepted = True
-            elif message["type"] in ("websocket.close", "websocket.http.response.start"):
-                closed = True
+            accepted = accepted or message["type"] == "websocket.accept"
+            closed = closed or message["type"] in CLOSING
             await send(message)
 
         try:

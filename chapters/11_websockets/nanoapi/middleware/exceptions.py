@@ -22,7 +22,7 @@ from . import WatchedSend
 # A handler gets the request (or WebSocket) and the exception it was registered
 # for: a class a type checker cannot follow through the lookup, hence Any. On a
 # WebSocket it may answer nothing (None), having closed the connection itself.
-ExceptionHandler = Callable[[Any, Any], Response | None | Awaitable[Response | None]]
+ExceptionHandler = Callable[[Any, Any], Response | Awaitable[Response | None] | None]
 
 
 class ExceptionMiddleware:

@@ -9,8 +9,8 @@ way FastAPI does, and the App builds the document once and keeps it.
 from __future__ import annotations
 
 import inspect
-from copy import deepcopy
 from collections.abc import Sequence
+from copy import deepcopy
 from http import HTTPStatus
 from typing import Annotated, Any, get_args, get_origin
 
