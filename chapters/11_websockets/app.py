@@ -1,29 +1,33 @@
-"""Chapter 10 demo: the notes service with a login, a form and uploads.
+"""Chapter 11 demo: the notes service, live: a chat room and streamed notes.
 
-Chapter 09's service, now behind OAuth2's password flow: `POST /token` reads
-a form (username, password) and answers a bearer token; writing a note needs
-it. A note can take a file, uploaded as multipart/form-data. Serve it with our
-server or with uvicorn:
-    python -m nanoapi app:app --app-dir chapters/10_forms_security
-    uvicorn --app-dir chapters/10_forms_security app:app
-and open http://127.0.0.1:8000/docs: "Authorize" with ada / lovelace, then
-try the notes (offline, as in chapter 07).
+Chapter 10's service (a login, notes, uploads), plus what stays open: a chat
+room over WebSocket with its page at /chat, the notes as a streamed download
+(JSON lines), and as server-sent events that go on with each new note. Serve
+it with our server or with uvicorn:
+    python -m nanoapi app:app --app-dir chapters/11_websockets
+    uvicorn --app-dir chapters/11_websockets app:app
+and open http://127.0.0.1:8000/chat in two tabs, or /docs (offline, as in
+chapter 07: "Authorize" with ada / lovelace).
 
   GET    /                 a greeting
   POST   /echo             the request body, sent back as it arrived
   POST   /json             any JSON body, echoed back (422 when it is not JSON)
   GET    /notes            ?page=&size=&order_by=: a parameter model (NoteQuery)
+  GET    /notes/export     every note, streamed as JSON lines
+  GET    /notes/events     server-sent events: each note, then each new one
   GET    /notes/{note_id}  a note, or the router's documented 404
   POST   /notes            create a note; needs a bearer token
   POST   /notes/{note_id}/attachment   upload a file to a note (and a caption)
   POST   /token            the password flow: a form in, a bearer token out
   GET    /users/me         who the bearer token belongs to
   GET    /audit            what the background tasks wrote
+  GET    /chat             the chat room's page; WS /chat/ws?name= is the room
 """
 
+import asyncio
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterable, Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -35,22 +39,27 @@ from nanoapi import (
     Depends,
     FastAPI,
     Form,
+    Header,
     HTTPException,
     Query,
     Request,
     Response,
     UploadFile,
+    WebSocket,
+    WebSocketDisconnect,
     status,
 )
-from nanoapi.responses import PlainTextResponse
+from nanoapi.responses import HTMLResponse, PlainTextResponse
 from nanoapi.routing import APIRoute
 from nanoapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from nanoapi.sse import EventSourceResponse, ServerSentEvent
 
 NOTES: dict[int, str] = {1: "buy milk", 2: "call Sam", 3: "water the plants"}
 AUDIT: list[str] = []
 PASSWORDS = {"ada": "lovelace", "sam": "hunter2"}  # a demo: never store these
 TOKENS: dict[str, str] = {}  # bearer token -> user name, filled by POST /token
 ATTACHMENTS: dict[int, dict[str, Any]] = {}  # what was uploaded, not the bytes
+LISTENERS: set[asyncio.Queue["NoteOut"]] = set()  # one per open GET /notes/events
 
 
 class TimedRoute(APIRoute):
@@ -86,6 +95,81 @@ class NoteIn(BaseModel):
 class NoteOut(BaseModel):
     id: int
     text: str
+
+
+class Room:
+    """The chat room: who is in it, and saying something to all of them."""
+
+    def __init__(self) -> None:
+        self.members: dict[WebSocket, str] = {}
+
+    async def join(self, websocket: WebSocket, name: str) -> None:
+        await websocket.accept()
+        self.members[websocket] = name
+        await self.say(f"{name} joined")
+
+    async def leave(self, websocket: WebSocket) -> None:
+        name = self.members.pop(websocket, None)
+        if name is not None:
+            await self.say(f"{name} left")
+
+    async def say(self, text: str) -> None:
+        for member in list(self.members):
+            try:
+                await member.send_text(text)
+            except (WebSocketDisconnect, RuntimeError):  # gone; its own loop ends
+                self.members.pop(member, None)
+
+
+room = Room()
+CHAT_PAGE = """<!doctype html>
+<html>
+<head><meta charset="utf-8"><title>Notes chat</title></head>
+<body>
+<h1>Notes chat</h1>
+<form id="join"><input id="name" placeholder="your name" autocomplete="off">
+<button>Join</button></form>
+<form id="say" hidden><input id="text" autocomplete="off"><button>Send</button></form>
+<p id="status">not connected</p>
+<ul id="messages"></ul>
+<script>
+let ws = null;
+const show = (text) => {
+  const item = document.createElement("li");
+  item.textContent = text;
+  document.getElementById("messages").appendChild(item);
+};
+document.getElementById("join").onsubmit = (event) => {
+  event.preventDefault();
+  const name = encodeURIComponent(document.getElementById("name").value);
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  ws = new WebSocket(`${scheme}://${location.host}/chat/ws?name=${name}`);
+  ws.onopen = () => {
+    document.getElementById("status").textContent = "connected";
+    document.getElementById("join").hidden = true;
+    document.getElementById("say").hidden = false;
+  };
+  ws.onmessage = (message) => show(message.data);
+  ws.onclose = (closed) => {
+    document.getElementById("status").textContent = `closed ${closed.code}`;
+  };
+};
+document.getElementById("say").onsubmit = (event) => {
+  event.preventDefault();
+  const input = document.getElementById("text");
+  ws.send(input.value);
+  input.value = "";
+};
+</script>
+</body>
+</html>
+"""
+
+
+async def publish(note: "NoteOut") -> None:
+    """Tell every open event stream about a new note (a background task)."""
+    for listener in LISTENERS:
+        listener.put_nowait(note)
 
 
 class Attachment(BaseModel):
@@ -159,6 +243,34 @@ def list_notes(query: Annotated[NoteQuery, Query()]) -> list[NoteOut]:
     return [NoteOut(id=i, text=text) for i, text in found[start : start + query.size]]
 
 
+@notes.get("/export")
+async def export_notes() -> AsyncIterable[NoteOut]:
+    """Every note, streamed as JSON lines (`application/jsonl`), one at a time."""
+    for note_id, text in sorted(NOTES.items()):
+        yield NoteOut(id=note_id, text=text)
+
+
+@notes.get("/events", response_class=EventSourceResponse)
+async def note_events(
+    last_event_id: Annotated[int | None, Header()] = None,
+) -> AsyncIterable[ServerSentEvent]:
+    """Each note as an event, then each new one as it is created: the stream
+    stays open. A browser that reconnects sends `Last-Event-ID` and gets only
+    the notes after it."""
+    listener: asyncio.Queue[NoteOut] = asyncio.Queue()
+    LISTENERS.add(listener)
+    try:
+        for note_id, text in sorted(NOTES.items()):
+            if last_event_id is None or note_id > last_event_id:
+                note = NoteOut(id=note_id, text=text)
+                yield ServerSentEvent(data=note, event="note", id=str(note_id))
+        while True:
+            note = await listener.get()
+            yield ServerSentEvent(data=note, event="note", id=str(note.id))
+    finally:  # the client has gone: the stream stops here
+        LISTENERS.discard(listener)
+
+
 @notes.get("/{note_id}")
 def read_note(note_id: int) -> NoteOut:
     if note_id not in NOTES:
@@ -176,7 +288,9 @@ def create_note(
     note_id = max(NOTES) + 1
     NOTES[note_id] = note.text
     tasks.add_task(AUDIT.append, f"{user} created note {note_id}")
-    return NoteOut(id=note_id, text=note.text)
+    created = NoteOut(id=note_id, text=note.text)
+    tasks.add_task(publish, created)
+    return created
 
 
 @notes.post(
@@ -229,6 +343,25 @@ def me(user: Annotated[str, Depends(current_user)]) -> dict[str, str]:
 def audit() -> list[str]:
     """What the background tasks wrote."""
     return AUDIT
+
+
+@app.get("/chat", include_in_schema=False)
+def chat_page() -> HTMLResponse:
+    return HTMLResponse(CHAT_PAGE)
+
+
+@app.websocket("/chat/ws")
+async def chat(
+    websocket: WebSocket, name: Annotated[str, Query(min_length=1, max_length=20)]
+) -> None:
+    """The chat room: what one member sends, every member receives. A missing
+    or too long name closes the handshake with 1008 (a policy violation)."""
+    await room.join(websocket, name)
+    try:
+        async for text in websocket.iter_text():
+            await room.say(f"{name}: {text}")
+    finally:
+        await room.leave(websocket)
 
 
 @app.webhooks.post("note-created")
