@@ -1,21 +1,29 @@
 """The real FastAPI as the oracle: build one app twice, compare the answers.
 
 A test writes `build(api)` once against a small namespace (`api.App`,
-`api.HTTPException`, the response classes...). `compare` builds it with
-FastAPI and with a chapter's package, sends both the same requests over
-httpx's ASGITransport, and returns the pairs of answers for the test to
-compare, so a failing assertion shows both sides.
+`api.HTTPException`, the response classes...; from chapter 10 on also
+`api.Form`, `api.UploadFile` and the module `api.security`). `compare` builds
+it with FastAPI and with a chapter's package, sends both the same requests
+over httpx's ASGITransport, and returns the pairs of answers for the test to
+compare, so a failing assertion shows both sides. A name an older chapter
+lacks is simply missing from its namespace. A chapter's demo app.py can be
+loaded the same two ways: `demo_on_fastapi`, `demo_on_ours`.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from dataclasses import dataclass, field
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import fastapi
 import fastapi.responses
+import fastapi.routing
+import fastapi.security
 import httpx
+from harness import CHAPTERS, Chapter, under_real_name
 
 NAMES = [
     "APIRouter",
@@ -34,6 +42,10 @@ NAMES = [
     "PlainTextResponse",
     "HTMLResponse",
     "RedirectResponse",
+    "Form",
+    "File",
+    "UploadFile",
+    "Security",
 ]
 
 
@@ -41,12 +53,16 @@ def fastapi_namespace() -> SimpleNamespace:
     names = {
         n: getattr(fastapi, n, None) or getattr(fastapi.responses, n) for n in NAMES
     }
-    return SimpleNamespace(App=fastapi.FastAPI, **names, side="fastapi")
+    security = fastapi.security  # api.security.HTTPBasic, ...
+    return SimpleNamespace(
+        App=fastapi.FastAPI, **names, security=security, side="fastapi"
+    )
 
 
 def package_namespace(pkg: ModuleType) -> SimpleNamespace:
     names = {n: getattr(pkg, n) for n in NAMES if hasattr(pkg, n)}
-    return SimpleNamespace(App=pkg.App, **names, side="ours")
+    security = getattr(pkg, "security", None)  # from chapter 10 on
+    return SimpleNamespace(App=pkg.App, **names, security=security, side="ours")
 
 
 @dataclass
@@ -83,3 +99,35 @@ async def compare(build, pkg: ModuleType, requests: list[dict[str, Any]]):
     theirs = await ask(build(fastapi_namespace()), requests)
     ours = await ask(build(package_namespace(pkg)), requests)
     return list(zip(theirs, ours, strict=True))
+
+
+def demo_on_fastapi(chapter: Chapter) -> ModuleType:
+    """The chapter's app.py loaded afresh with `nanoapi` standing for FastAPI."""
+    shown = {"nanoapi": fastapi, "nanoapi.routing": fastapi.routing}
+    shown["nanoapi.responses"] = fastapi.responses
+    shown["nanoapi.security"] = fastapi.security  # from chapter 10 on
+    hidden = {name: sys.modules.pop(name) for name in shown if name in sys.modules}
+    sys.modules.update(shown)
+    try:
+        return exec_demo(chapter, f"demo_on_fastapi_{chapter.id}")
+    finally:
+        for name in shown:
+            sys.modules.pop(name, None)
+        sys.modules.update(hidden)
+
+
+def demo_on_ours(chapter: Chapter, pkg: ModuleType) -> ModuleType:
+    """The chapter's app.py loaded afresh on its package: its own notes and
+    tokens, not those of the `demo` fixture's module, which other tests share."""
+    with under_real_name(pkg):
+        return exec_demo(chapter, f"demo_afresh_{chapter.id}")
+
+
+def exec_demo(chapter: Chapter, name: str) -> ModuleType:
+    demo_file = chapter.path / "app.py"
+    if not demo_file.is_file():  # a learner's folder holds only the package
+        demo_file = CHAPTERS / chapter.slug / "app.py"
+    spec = importlib.util.spec_from_file_location(name, demo_file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

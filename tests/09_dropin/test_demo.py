@@ -1,15 +1,8 @@
 """Chapter 09: the demo is FastAPI code. The very same file, run with the
 real FastAPI behind its imports, answers the same and documents the same."""
 
-import importlib.util
-import sys
-
-import fastapi
-import fastapi.responses
-import fastapi.routing
-import fastapi.security
 import pytest
-from oracle import ask
+from oracle import ask, demo_on_fastapi
 
 pytestmark = pytest.mark.anyio
 
@@ -32,26 +25,6 @@ REQUESTS = [
     {"method": "GET", "url": "/audit"},
     {"method": "GET", "url": "/openapi.json"},
 ]
-
-
-def demo_on_fastapi(chapter):
-    """Load the chapter's app.py with `nanoapi` standing for FastAPI."""
-    shown = {"nanoapi": fastapi, "nanoapi.routing": fastapi.routing}
-    shown["nanoapi.responses"] = fastapi.responses
-    shown["nanoapi.security"] = fastapi.security  # from chapter 10 on
-    hidden = {name: sys.modules.pop(name) for name in shown if name in sys.modules}
-    sys.modules.update(shown)
-    try:
-        spec = importlib.util.spec_from_file_location(
-            f"demo_on_fastapi_{chapter.id}", chapter.path / "app.py"
-        )
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        for name in shown:
-            sys.modules.pop(name, None)
-        sys.modules.update(hidden)
 
 
 async def test_the_demo_answers_as_the_same_file_on_fastapi(chapter, demo):

@@ -29,7 +29,7 @@ FENCE = re.compile(
     r"(?:<!-- listing: (?P<file>[^ ]+) -->\n)?```(?P<lang>\w*)\n(?P<code>.*?)\n```",
     re.DOTALL,
 )
-QUOTABLE = re.compile(r"^(?:nanoapi/(?:[a-z_]+/)*[a-z_]+\.py|app\.py)$")
+QUOTABLE = re.compile(r"^(?:nanoapi/(?:[a-z0-9_]+/)*[a-z0-9_]+\.py|app\.py)$")
 PYTHON = ("python", "py")
 SKIP = ("...", "# ...")
 
