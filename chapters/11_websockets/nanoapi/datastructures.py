@@ -196,8 +196,11 @@ class UploadFile:
         filename: str | None = None,
         headers: Headers | None = None,
     ) -> None:
-        self.file, self.size, self.filename = file, size, filename
+        # FastAPI's 422 for a file sent where text is expected quotes these
+        # attributes, in this order, the spool's memory limit included.
+        self.filename, self.file, self.size = filename, file, size
         self.headers = Headers() if headers is None else headers
+        self._max_mem_size = getattr(file, "_max_size", 0)
 
     @property
     def content_type(self) -> str | None:

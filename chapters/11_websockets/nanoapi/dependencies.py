@@ -154,14 +154,15 @@ class ParamModel:
         self, values: Mapping[str, Any], sent: Mapping[str, Any] | None = None
     ) -> dict[str, Any] | None:
         """Its keys' values, and the extras; None for an optional model none of
-        whose keys was `sent` (a form counts a blank field as sent)."""
+        whose keys was `sent`. (A form's `values` lack its blank fields, which
+        still count as sent, and as extras.)"""
         data = {}
         for m in self.members:
             value = read_value(m, values)
             if value is not None:
                 data[m.name] = value
         extras: dict[str, list[Any]] = {}
-        for key, value in every_pair(values):
+        for key, value in every_pair(values if sent is None else sent):
             if key not in self.taken:
                 extras.setdefault(key, []).append(value)
         data.update({k: v[0] if len(v) == 1 else v for k, v in extras.items()})
@@ -481,7 +482,8 @@ def get_dependant(
     `scopes` are the OAuth2 scopes the dependants using this one ask for."""
     path_names = set(re.findall(r"{(\w+)", path))
     own = depends.scopes if isinstance(depends, Security) else []
-    dependant = Dependant(call, path, name=name, scopes=[*scopes, *own])
+    asked = list(dict.fromkeys([*scopes, *own]))  # each once, in the order asked
+    dependant = Dependant(call, path, name=name, scopes=asked)
     if depends is not None:
         dependant.use_cache, dependant.scope = depends.use_cache, depends.scope
     for param_name, param in signature(call).parameters.items():
@@ -550,8 +552,12 @@ async def read_form(request: Request, fields: list[Field], embedded: bool) -> An
         form = await request.form()
     except MultiPartException as exc:  # a limit broken, a body that is no form
         raise HTTPException(400, exc.message) from exc
+    members = [m for f in fields for m in (f.model.members if f.model else [f])]
+    lists = {m.alias for m in members if m.many}
     filled = FormData(
-        (key, value) for key, value in form.multi_items() if not empty_input(value)
+        (key, value)
+        for key, value in form.multi_items()
+        if not empty_input(value, in_list=key in lists)
     )
     values = {}
     for f in fields:
@@ -564,11 +570,12 @@ async def read_form(request: Request, fields: list[Field], embedded: bool) -> An
     return values.get(fields[0].alias, MISSING)
 
 
-def empty_input(value: str | UploadFile) -> bool:
-    """What a browser sends for a field left blank or no file chosen."""
+def empty_input(value: str | UploadFile, in_list: bool = False) -> bool:
+    """What a browser sends for a field left blank or no file chosen. A blank
+    in a list stays, an item to validate (FastAPI's choice)."""
     if isinstance(value, UploadFile):
         return value.filename == "" and value.size == 0
-    return value == ""
+    return value == "" and not in_list
 
 
 async def read_files(value: Any) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..concurrency import call
 from ..exceptions import HTTPException
+from ..formparsers import MultiPartException
 from ..requests import HTTPConnection, Request
 from ..responses import Response
 from ..types import ASGIApp, Receive, Scope, Send
@@ -48,6 +49,8 @@ class ExceptionMiddleware:
         try:
             await self.app(scope, receive, watched)
         except Exception as exc:
+            if isinstance(exc, MultiPartException):  # a handler's request.form()
+                exc = HTTPException(400, exc.message)  # the client's fault
             handler = self.lookup(exc)
             if handler is None:
                 raise

@@ -9,7 +9,7 @@ way FastAPI does, and the App builds the document once and keeps it.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from copy import deepcopy
 from http import HTTPStatus
 from typing import Annotated, Any, get_args, get_origin
@@ -26,7 +26,6 @@ from ..responses import JSONResponse, Response, body_allowed
 from ..router import BaseRoute
 from ..routing import APIRoute
 from ..security.base import SecurityBase
-from ..security.oauth2 import OAuth2
 from ..sse import SSE_EVENT_SCHEMA
 
 REF = "#/components/schemas/"
@@ -402,21 +401,25 @@ def operation(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
 
 
 def security_requirements(dependant: Dependant) -> list[tuple[SecurityBase, list[str]]]:
-    """The security schemes a tree depends on, each with the OAuth2 scopes
-    asked of it (none for the others), in FastAPI's order: a dependant's own
-    schemes, then those of each dependency."""
-    own: list[tuple[SecurityBase, list[str]]] = []
+    """The security schemes a tree depends on, in FastAPI's order (depth
+    first), each name once, with every scope asked of it anywhere in the tree
+    (and, like FastAPI, the last scheme met under a name describes it)."""
+    found: dict[str, tuple[SecurityBase, list[str]]] = {}
+    for scheme, scopes in security_dependencies(dependant):
+        _, merged = found.get(scheme.scheme_name, (scheme, []))
+        more = [scope for scope in scopes if scope not in merged]
+        found[scheme.scheme_name] = (scheme, merged + more)
+    return list(found.values())
+
+
+def security_dependencies(
+    dependant: Dependant,
+) -> Iterator[tuple[SecurityBase, list[str]]]:
+    """Each security scheme met in the tree, with the scopes asked of it there."""
     for sub in dependant.dependencies:
         if isinstance(sub.call, SecurityBase):
-            own.append((sub.call, sub.scopes if isinstance(sub.call, OAuth2) else []))
-    found = own + [
-        r for sub in dependant.dependencies for r in security_requirements(sub)
-    ]
-    unique: list[tuple[SecurityBase, list[str]]] = []
-    for requirement in found:
-        if requirement not in unique:
-            unique.append(requirement)
-    return unique
+            yield sub.call, sub.scopes
+        yield from security_dependencies(sub)
 
 
 def path_item(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
