@@ -22,6 +22,7 @@ import fastapi
 import fastapi.responses
 import fastapi.routing
 import fastapi.security
+import fastapi.sse
 import httpx
 from harness import CHAPTERS, Chapter, under_real_name
 
@@ -106,6 +107,7 @@ def demo_on_fastapi(chapter: Chapter) -> ModuleType:
     shown = {"nanoapi": fastapi, "nanoapi.routing": fastapi.routing}
     shown["nanoapi.responses"] = fastapi.responses
     shown["nanoapi.security"] = fastapi.security  # from chapter 10 on
+    shown["nanoapi.sse"] = fastapi.sse  # from chapter 11 on
     hidden = {name: sys.modules.pop(name) for name in shown if name in sys.modules}
     sys.modules.update(shown)
     try:

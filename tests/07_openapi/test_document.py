@@ -5,6 +5,9 @@ title ("FastAPI") included. Every document must also pass
 `openapi-spec-validator`.
 """
 
+import copy
+from typing import Any
+
 import httpx
 import pytest
 from maintainer import need
@@ -21,14 +24,38 @@ def test_the_document_equals_fastapis(pkg, build):
     assert ours == theirs
 
 
+def without_item_schemas(document: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A copy without the `itemSchema` of streamed answers, and how many it had."""
+    copied, found = copy.deepcopy(document), 0
+    for item in copied.get("paths", {}).values():
+        for operation in item.values():
+            for answer in operation.get("responses", {}).values():
+                for media in answer.get("content", {}).values():
+                    found += media.pop("itemSchema", None) is not None
+    return copied, found
+
+
+def validate(document: dict[str, Any]) -> None:
+    """openapi-spec-validator, for the version the document names (3.1.0). For
+    streamed answers (chapter 11) FastAPI 0.165 writes OpenAPI 3.2's
+    `itemSchema` into its 3.1.0 documents, and we write what FastAPI writes:
+    such a document must then be valid 3.1 without those keys, and valid 3.2
+    whole."""
+    validator = need("openapi_spec_validator")
+    plain, streamed = without_item_schemas(document)
+    validator.validate(plain)
+    if streamed:
+        validator.validate({**document, "openapi": "3.2.0"})
+
+
 @pytest.mark.parametrize("build", BUILDERS, ids=[b.__name__ for b in BUILDERS])
 def test_the_document_is_valid_openapi(pkg, build):
-    need("openapi_spec_validator").validate(build(package_namespace(pkg)).openapi())
+    validate(build(package_namespace(pkg)).openapi())
 
 
 def test_the_demo_document_is_valid_openapi(demo):
     document = demo.app.openapi()
-    need("openapi_spec_validator").validate(document)
+    validate(document)
     assert document["openapi"].startswith("3.1")
 
 

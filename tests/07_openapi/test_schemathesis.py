@@ -15,9 +15,17 @@ schemathesis = need("schemathesis")
 pytestmark = pytest.mark.slow
 
 
+def endless(operation) -> bool:
+    """A stream of server-sent events stays open (chapter 11's /notes/events):
+    a client cannot read it to the end, so it is checked in tests/11_websockets."""
+    answers = operation.definition.raw.get("responses", {}).values()
+    return any("text/event-stream" in answer.get("content", {}) for answer in answers)
+
+
 def test_the_demo_keeps_its_documented_promises(demo):
     schema = schemathesis.openapi.from_asgi("/openapi.json", demo.app)
     operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [operation for operation in operations if not endless(operation)]
     assert operations, "the document lists no operation"
     for operation in operations:
 
