@@ -7,6 +7,8 @@ A test that lives in `tests/NN_slug/` asks for the `chapter` fixture (or for
 * `pytest tests/NN_slug`            chapter NN only (quick, while working on it)
 * `pytest tests/01_raw_asgi --chapter all`   explicitly: 01 against 01..last
 * `pytest tests/NN_slug --target DIR`        learner mode: your own package
+* `pytest tests/planted`            the guide's common mistakes, each caught
+  (only when named: plain `pytest` leaves them out)
 
 The test id says where it ran: `test_echo[ch02]`.
 """
@@ -85,7 +87,28 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("chapter", chapters, ids=[c.id for c in chapters])
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+PLANTED = Path(__file__).parent / "planted"
+
+
+def planted_named(config: pytest.Config) -> bool:
+    """Whether tests/planted (or a file or test in it) was named on the command line."""
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, arg.split("::")[0]).resolve()
+        if path == PLANTED or PLANTED in path.parents:
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    # The planted mistakes start a pytest or a kernel each (minutes in all):
+    # they run when tests/planted is named (`pytest tests/planted`, a CI step).
+    if not planted_named(config):
+        planted = [item for item in items if item.get_closest_marker("planted")]
+        if planted:
+            config.hook.pytest_deselected(items=planted)
+            items[:] = [item for item in items if item not in planted]
     for item in items:
         chapter = getattr(item, "callspec", None) and item.callspec.params.get(
             "chapter"

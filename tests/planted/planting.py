@@ -88,7 +88,7 @@ def plant_in_package(mistake: Mistake, folder: Path) -> Path:
 
 def failed_tests(output: str) -> list[str]:
     """The node ids that pytest's `-rf` summary lists as FAILED."""
-    return re.findall(r"^FAILED (\S+?)(?:\[\w+\])?(?: - .*)?$", output, re.M)
+    return re.findall(r"^FAILED ([^\s\[]+)", output, re.M)
 
 
 def run_chapter_test(mistake: Mistake, folder: Path) -> subprocess.CompletedProcess:
@@ -106,7 +106,7 @@ def run_chapter_test(mistake: Mistake, folder: Path) -> subprocess.CompletedProc
     )
 
 
-# --- In a notebook exercise ------------------------------------------------------------
+# --- In a notebook exercise ---------------------------------------------------------
 
 
 def solution_text(mistake: Mistake) -> tuple[Path, str]:
@@ -186,8 +186,9 @@ def guide_mistakes(readme: str) -> list[tuple[str, int, str]]:
     section = readme.split("### Common mistakes, exercise by exercise", 1)[-1]
     section = section.split("\n### ", 1)[0]
     found = []
-    for chapter, text in re.findall(r"^- \*\*(\d\d) [^*]*\*\*(.*?)(?=^- |\Z)",
-                                    section, re.M | re.S):
+    for chapter, text in re.findall(
+        r"^- \*\*(\d\d) [^*]*\*\*(.*?)(?=^- |\Z)", section, re.M | re.S
+    ):
         text = " ".join(text.split())
         parts = re.split(r"\((\d)\) |And everywhere: ", text)
         exercise_of = [0] + [int(p) if p else 0 for p in parts[1::2]]

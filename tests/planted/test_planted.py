@@ -7,12 +7,11 @@ the chapter's own tests, run in learner mode, must fail) or into the
 exercise's solution in the notebook (then the exercise's check must say
 `[NOT YET]`). A mistake nothing catches is a gap in the tests.
 
-These tests start a pytest or a kernel each (about two minutes in all on two
-cores), so plain `pytest` leaves them out; run them with
+The planted runs start a pytest or a kernel each (minutes in all), so plain
+`pytest` leaves them out (marked `planted`, see tests/conftest.py) and runs
+only the two quick checks at the bottom; CI runs them all in a step of its own:
 
     pytest tests/planted
-
-(CI runs them in a step of their own.)
 """
 
 from __future__ import annotations
@@ -38,12 +37,11 @@ from planted.planting import (
 )
 from workshop import NOT_YET
 
-pytestmark = pytest.mark.planted
-
 IN_PACKAGE = [m for m in MISTAKES if m.file != NOTEBOOK]
 IN_NOTEBOOK = [m for m in MISTAKES if m.file == NOTEBOOK]
 
 
+@pytest.mark.planted
 @pytest.mark.parametrize("mistake", IN_PACKAGE, ids=[m.id for m in IN_PACKAGE])
 def test_the_chapter_tests_catch_the_mistake(mistake: Mistake, tmp_path):
     folder = plant_in_package(mistake, tmp_path)
@@ -58,6 +56,7 @@ def test_the_chapter_tests_catch_the_mistake(mistake: Mistake, tmp_path):
     assert test_name in failed, f"{mistake.id}: {failed} failed:\n{output[-3000:]}"
 
 
+@pytest.mark.planted
 @pytest.mark.parametrize("mistake", IN_NOTEBOOK, ids=[m.id for m in IN_NOTEBOOK])
 def test_the_exercise_check_catches_the_mistake(mistake: Mistake):
     nb = run_until_check(plant_in_notebook(mistake), mistake.exercise)
