@@ -100,6 +100,10 @@ ALLOWLIST = {
         "tests/repo/test_diagrams.py tests the tool on a broken diagram"
     ),
     r"pytest": "the whole suite, this file included: the last step of .ci/run",
+    r"pytest tests/planted": (
+        ".ci/run runs it in its own step (a pytest or a kernel per planted "
+        "mistake, a few minutes)"
+    ),
     r"ruff check \. && ruff format --check \.": ".ci/run runs both",
     r"python tools/notebooks\.py build": (
         "writes notebooks/: tests/repo/test_notebooks.py builds in a scratch copy "
