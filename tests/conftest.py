@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import learner
 import pytest
 from harness import (
     Chapter,
@@ -48,6 +49,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="learner mode: run the tests against DIR/nanoapi instead of a chapter",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--target"):  # learner mode: failures say what they mean
+        config.pluginmanager.register(learner, "nanoapi-learner-hints")
 
 
 def named_test_dirs(config: pytest.Config) -> set[Chapter] | None:
