@@ -7,8 +7,6 @@ error patterns give the hints a learner needs.
 
 import ast
 import re
-import subprocess
-import sys
 
 import pytest
 from harness import ROOT, all_chapters, find_chapter, target_chapter
@@ -111,20 +109,3 @@ def test_a_name_of_an_earlier_chapter_points_to_that_chapter(learner_04):
 
 def test_an_unknown_error_adds_nothing(learner_04):
     assert hints(ZeroDivisionError("division by zero"), learner_04) == []
-
-
-@pytest.mark.slow
-def test_a_learner_sees_the_hint_in_the_failure(tmp_path):
-    """Chapter 03's package judged as chapter 04 fails, and says where to read."""
-    (tmp_path / "nanoapi").symlink_to(find_chapter("03").path / "nanoapi")
-    test = "tests/04_router/test_paths.py::test_literal_parts_are_escaped"
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", test, f"--target={tmp_path}", "-n", "0", "-q"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 1, done.stdout[-2000:]
-    assert "learner mode: what this means" in done.stdout
-    assert f"module '{ALIAS}' has no attribute 'router'" in done.stdout
-    assert 'chapters/04_router/README.md, section "The request flow"' in done.stdout

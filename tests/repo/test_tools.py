@@ -85,6 +85,10 @@ def test_learner_mode_judges_a_package_by_the_chapter_tests(tmp_path):
     failing = tool("check", second.number, "--folder", str(tmp_path / "mine"), *QUICK)
     assert failing.returncode != 0, failing.stdout
     assert "failed" in failing.stdout
+    # ... and each failure says what it means and where to read (tests/learner.py).
+    assert "learner mode: what this means" in failing.stdout
+    assert "`nanoapi_target` is your package" in failing.stdout
+    assert f"chapters/{second.slug}/README.md, section" in failing.stdout
     # The finished package passes.
     shutil.rmtree(tmp_path / "mine" / "nanoapi")
     shutil.copytree(second.path / "nanoapi", tmp_path / "mine" / "nanoapi")
