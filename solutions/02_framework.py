@@ -424,7 +424,7 @@ with check("Exercise 3: MiniJSONResponse sends compact JSON with the right heade
 #   (`request.scope["path"]`) and method. An unknown path gets a 404
 #   `JSONResponse({"detail": "Not Found"})`; a known path with another method
 #   gets a 405 `JSONResponse({"detail": "Method Not Allowed"})` with an `allow`
-#   header such as `GET, HEAD, POST`.
+#   header listing the path's methods sorted, such as `GET, HEAD, POST`.
 #
 # `__call__` is written for you.
 
