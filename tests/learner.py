@@ -141,6 +141,57 @@ SECTIONS: dict[str, dict[str, str]] = {
         "openapi.docs": "What the long tail is, measured",
         "FileResponse": "What the long tail is, measured",
     },
+    "10": {
+        "formparsers": "Reading a body as a stream",
+        "FormData": "Reading a body as a stream",
+        "form": "Reading a body as a stream",
+        "Form": "Where a form meets the signature",
+        "File": "Where a form meets the signature",
+        "UploadFile": "Reading a body as a stream",
+        "security": "Security is just dependencies",
+        "security.base": "Security is just dependencies",
+        "security.oauth2": "Security is just dependencies",
+        "security.http": "Security is just dependencies",
+        "security.api_key": "Security is just dependencies",
+        "SecurityBase": "Security is just dependencies",
+        "OAuth2PasswordBearer": "Security is just dependencies",
+        "OAuth2PasswordRequestForm": "Security is just dependencies",
+        "Security": "Scopes: `Security()` and `SecurityScopes`",
+        "SecurityScopes": "Scopes: `Security()` and `SecurityScopes`",
+    },
+    "11": {
+        "websockets": "The WebSocket object",
+        "WebSocket": "The WebSocket object",
+        "WebSocketState": "The WebSocket object",
+        "WebSocketDisconnect": "The WebSocket object",
+        "HTTPConnection": "The WebSocket object",
+        "WebSocketClose": "WebSocket routes: `@app.websocket`",
+        "WebSocketRoute": "WebSocket routes: `@app.websocket`",
+        "APIWebSocketRoute": "WebSocket routes: `@app.websocket`",
+        "websocket": "WebSocket routes: `@app.websocket`",
+        "add_api_websocket_route": "WebSocket routes: `@app.websocket`",
+        "add_websocket_route": "WebSocket routes: `@app.websocket`",
+        "websocket_route": "WebSocket routes: `@app.websocket`",
+        "WebSocketException": "When a WebSocket fails: 1008, 403 and 1011",
+        "WebSocketRequestValidationError": "When a WebSocket fails: 1008, 403 and 1011",
+        "websocket_connect": "Testing a WebSocket: `websocket_connect`",
+        "WebSocketDenialResponse": "Testing a WebSocket: `websocket_connect`",
+        "StreamingResponse": "Streaming a response",
+        "iterate_in_threadpool": "Streaming a response",
+        "sse": "Path operations that yield: JSON lines and server-sent events",
+        "EventSourceResponse": (
+            "Path operations that yield: JSON lines and server-sent events"
+        ),
+        "ServerSentEvent": (
+            "Path operations that yield: JSON lines and server-sent events"
+        ),
+        "format_sse_event": (
+            "Path operations that yield: JSON lines and server-sent events"
+        ),
+        "server_websocket": "The server's side, step by step",
+        "asks_for_websocket": "The server's side, step by step",
+        "WebSocketSession": "The server's side, step by step",
+    },
 }
 
 
