@@ -294,6 +294,7 @@ class WebSocketSession:
         """Once: the app's `receive()` says `websocket.disconnect` from now on."""
         if not self.told:
             self.told = True
+            code = int(code)  # wsproto's CloseReason is an IntEnum: a plain int
             message = {"type": "websocket.disconnect", "code": code, "reason": reason}
             self.inbox.put_nowait(message)
 
