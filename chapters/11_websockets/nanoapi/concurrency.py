@@ -9,7 +9,6 @@ import asyncio
 import functools
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import suppress
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -36,13 +35,21 @@ async def call(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 async def iterate_in_threadpool(iterable: Iterable[T]) -> AsyncIterator[T]:
     """A plain iterator (a `def` generator) as an async one: each step in a
-    worker thread. Left early, the generator is closed, so its cleanup runs."""
+    worker thread. Left early, the generator is closed, so its cleanup runs:
+    once the step still running in its thread is over (a thread cannot be
+    interrupted, and a generator cannot be closed while it runs)."""
     items, done = iter(iterable), object()
+    step: asyncio.Future[Any] | None = None
     try:
-        while (item := await run_in_threadpool(next, items, done)) is not done:
+        while True:
+            step = asyncio.ensure_future(run_in_threadpool(next, items, done))
+            item = await asyncio.shield(step)  # cancelled, the step goes on
+            if item is done:
+                return
             yield item
     finally:
+        if step is not None:
+            await asyncio.wait({step})
         close = getattr(items, "close", None)
         if close is not None:
-            with suppress(ValueError):  # still running in its thread: it ends there
-                await run_in_threadpool(close)
+            await run_in_threadpool(close)

@@ -251,11 +251,29 @@ class StreamingResponse(Response):
                     chunk = chunk.encode(self.charset)
                 message = {"type": "http.response.body", "body": chunk}
                 await send({**message, "more_body": True})
+                # A server may drop what is sent once the client has gone,
+                # without waiting (uvicorn does): give the disconnect watcher
+                # its turn, or an endless iterator would hold the loop forever.
+                await asyncio.sleep(0)
         finally:  # stopped early, the iterator is closed now, not when collected
-            close = getattr(self.body_iterator, "aclose", None)
-            if close is not None:
-                await close()
+            await close_fully(self.body_iterator)
         await send({"type": "http.response.body", "body": b""})
+
+
+async def close_fully(iterator: Any) -> None:
+    """`await iterator.aclose()`, carried to its end even when the stream is
+    cancelled meanwhile (a client that left is seen twice, by `send()` and by
+    the watcher): a cleanup cut short leaves the generator's `finally` to the
+    garbage collector, after the request's own cleanup."""
+    close = getattr(iterator, "aclose", None)
+    if close is None:
+        return
+    closing = asyncio.ensure_future(close())
+    try:
+        await asyncio.shield(closing)
+    except asyncio.CancelledError:
+        await asyncio.wait({closing})
+        raise
 
 
 async def disconnected(receive: Receive) -> None:

@@ -88,7 +88,8 @@ def format_sse_event(
     retry: int | None = None,
     comment: str | None = None,
 ) -> bytes:
-    """One event in the wire format, ending with the empty line."""
+    """One event in the wire format: each line ends with a newline, and an
+    empty line ends the event (an event with no field is that line alone)."""
     lines = [f": {line}" for line in lines_of(comment)] if comment is not None else []
     if event is not None:
         lines.append(f"event: {event}")
@@ -98,7 +99,7 @@ def format_sse_event(
         lines.append(f"id: {id}")
     if retry is not None:
         lines.append(f"retry: {retry}")
-    return ("\n".join(lines) + "\n\n").encode()
+    return "".join(line + "\n" for line in [*lines, ""]).encode()
 
 
 async def with_keepalive(
