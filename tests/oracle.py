@@ -2,7 +2,9 @@
 
 A test writes `build(api)` once against a small namespace (`api.App`,
 `api.HTTPException`, the response classes...; from chapter 10 on also
-`api.Form`, `api.UploadFile` and the module `api.security`). `compare` builds
+`api.Form`, `api.UploadFile` and the module `api.security`; from chapter 11
+on `api.WebSocket`, `api.WebSocketDisconnect`, `api.WebSocketException`,
+`api.StreamingResponse` and the module `api.sse`). `compare` builds
 it with FastAPI and with a chapter's package, sends both the same requests
 over httpx's ASGITransport, and returns the pairs of answers for the test to
 compare, so a failing assertion shows both sides. A name an older chapter
@@ -47,6 +49,10 @@ NAMES = [
     "File",
     "UploadFile",
     "Security",
+    "StreamingResponse",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "WebSocketException",
 ]
 
 
@@ -56,14 +62,17 @@ def fastapi_namespace() -> SimpleNamespace:
     }
     security = fastapi.security  # api.security.HTTPBasic, ...
     return SimpleNamespace(
-        App=fastapi.FastAPI, **names, security=security, side="fastapi"
+        App=fastapi.FastAPI, **names, security=security, sse=fastapi.sse, side="fastapi"
     )
 
 
 def package_namespace(pkg: ModuleType) -> SimpleNamespace:
     names = {n: getattr(pkg, n) for n in NAMES if hasattr(pkg, n)}
     security = getattr(pkg, "security", None)  # from chapter 10 on
-    return SimpleNamespace(App=pkg.App, **names, security=security, side="ours")
+    sse = getattr(pkg, "sse", None)  # from chapter 11 on
+    return SimpleNamespace(
+        App=pkg.App, **names, security=security, sse=sse, side="ours"
+    )
 
 
 @dataclass
