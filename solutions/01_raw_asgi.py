@@ -346,8 +346,15 @@ with check("Exercise 2: read_body joins a body sent in pieces"):
     cut = [{"type": "http.request", "body": b"half a bo", "more_body": True}]
 
     async def cut_receive():
+        cut_receive.calls += 1
+        if cut_receive.calls > 10:
+            raise AssertionError(
+                "receive() was called again and again after http.disconnect: "
+                "stop reading when it arrives"
+            )
         return cut.pop(0) if cut else {"type": "http.disconnect"}
 
+    cut_receive.calls = 0
     partial = await read_body(cut_receive)
     assert partial == b"half a bo", (
         f"when http.disconnect arrives, expected what came before it "

@@ -202,6 +202,25 @@ with check("Exercise 1: HeaderMiddleware stamps every answer, errors included"):
             f"expected the body to pass through unchanged, got {r.text!r}"
         )
 
+    async def two_pieces(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"a", "more_body": True})
+        await send({"type": "http.response.body", "body": b"b"})
+
+    messages = []
+
+    async def keep(message):
+        messages.append(message)
+
+    await HeaderMiddleware(two_pieces, name="X-Served-By", value="nanoapi")(
+        {"type": "http"}, None, keep
+    )
+    bodies = [m for m in messages if m["type"] == "http.response.body"]
+    assert all("headers" not in m for m in bodies), (
+        f"only http.response.start carries headers: expected the body messages "
+        f"unchanged, got {bodies}"
+    )
+
 # %% [markdown]
 # ExceptionMiddleware sits **inside** your middleware, so the 418 and the 404,
 # which it answers, went out through `HeaderMiddleware` too. The demo's 500 did

@@ -296,6 +296,8 @@ tiny = TinyRouter(
         APIRoute("/same", answering("first"), methods=["GET"]),
         APIRoute("/same", answering("second"), methods=["GET"]),
         APIRoute("/things", answering("things"), methods=["PUT", "POST", "DELETE"]),
+        APIRoute("/orders", answering("order placed"), methods=["POST"]),
+        APIRoute("/orders", answering("orders"), methods=["GET"]),
     ]
 )
 tiny_client = httpx.AsyncClient(transport=httpx.ASGITransport(app=tiny), base_url="http://test")
@@ -318,6 +320,18 @@ with check("Exercise 3: the router's loop picks a route, or says 404/405"):
     allow = response.headers.get("allow")
     assert allow == "DELETE, POST, PUT", (
         f"GET /things: expected the header allow: 'DELETE, POST, PUT', got {allow!r}"
+    )
+    response = await tiny_client.get("/orders")
+    assert (response.status_code, response.text) == (200, "orders"), (
+        "GET /orders: the first /orders route is POST only (PARTIAL), the second "
+        "is GET (FULL): expected 200 'orders', got "
+        f"{response.status_code} {response.text!r}"
+    )
+    response = await tiny_client.put("/orders")
+    assert (response.status_code, response.headers.get("allow")) == (405, "POST"), (
+        "PUT /orders: both /orders routes are PARTIAL: expected 405 with the first "
+        f"one's allow: 'POST', got {response.status_code} "
+        f"{response.headers.get('allow')!r}"
     )
     response = await tiny_client.post("/users/7")
     assert (response.status_code, response.headers.get("allow")) == (405, "GET"), (
@@ -394,6 +408,7 @@ def scope_for(method: str, path: str, query: str = "") -> dict:
 
 
 shop = [
+    APIRoute("/", answering("home"), methods=["GET"]),
     APIRoute("/items/", answering("items"), methods=["GET"]),
     APIRoute("/users/{user_id:int}", answering("user"), methods=["GET"]),
 ]

@@ -231,6 +231,12 @@ with check("Exercise 1: where_from applies FastAPI's rules"):
         route = APIRoute(path, func, methods=["POST"])
         package = {f.name: f.source for f in route.dependant.params + route.dependant.body}
         assert package == expected, f"the package itself decides {package} for {path}"
+    answer = where_from("token", Annotated[str, Header()], {"token"})
+    assert answer == "header", (
+        "token: Annotated[str, Header()] with token in the path: the marker "
+        f"decides first (rule 1), expected 'header', got {answer!r} (the package "
+        "then refuses such a route, as FastAPI does)"
+    )
 
 # %% [markdown]
 # Two results surprise people: a bare `tags: list[str]` is a **body**
@@ -335,6 +341,15 @@ with check("Exercise 2: one Pydantic call, errors located as FastAPI does"):
         real = (await shop_client.get(url)).json()["detail"]
         mine = jsonable_encoder(errors)
         assert mine == real, f"{url}: expected the package's 422 detail {real}, got {mine}"
+    made, real_create_model = [], create_model
+    create_model = lambda *args, **kwargs: made.append(args) or real_create_model(*args, **kwargs)
+    try:
+        validate({"q": "tea"})
+    finally:
+        create_model = real_create_model
+    assert made == [], (
+        "validate made a new model on every call: make it once, in build_query_validator"
+    )
 
 # %% [markdown]
 # The package's `FieldsValidator` does the same with any mix of sources: it
@@ -454,6 +469,18 @@ with check("Exercise 3: encode follows jsonable_encoder's rules"):
         )
     assert answer == expected, f"expected {expected}, got {answer}"
     json.dumps(answer)  # it must be plain JSON data now
+
+    def type_difference(mine, theirs, where):
+        if type(mine) is not type(theirs):
+            return f"{where}: expected the type {type(theirs).__name__}, got {type(mine).__name__}"
+        if isinstance(theirs, dict):
+            pairs = [(mine.get(k), v, f"{where}[{k!r}]") for k, v in theirs.items()]
+        else:
+            pairs = list(zip(mine, theirs, [where] * len(theirs))) if isinstance(theirs, list) else []
+        return next(filter(None, (type_difference(*pair) for pair in pairs)), None)
+
+    difference = type_difference(answer, expected, "encode(ORDER)")
+    assert difference is None, difference
     try:
         encode(object())
     except ValueError:
@@ -544,6 +571,15 @@ with check("Exercise 4: a response model validates and filters the output"):
         )
     else:
         raise AssertionError("expected ResponseValidationError when email is missing")
+    made, real_type_adapter = [], TypeAdapter
+    TypeAdapter = lambda *args, **kwargs: made.append(args) or real_type_adapter(*args, **kwargs)
+    try:
+        serialize({"name": "ada", "email": "ada@example.org"})
+    finally:
+        TypeAdapter = real_type_adapter
+    assert made == [], (
+        "serialize made a new TypeAdapter on every call: make it once, in build_serializer"
+    )
 
 # %% [markdown]
 # In the package, a `ResponseValidationError` has no handler, so it reaches

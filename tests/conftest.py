@@ -7,6 +7,8 @@ A test that lives in `tests/NN_slug/` asks for the `chapter` fixture (or for
 * `pytest tests/NN_slug`            chapter NN only (quick, while working on it)
 * `pytest tests/01_raw_asgi --chapter all`   explicitly: 01 against 01..last
 * `pytest tests/NN_slug --target DIR`        learner mode: your own package
+* `pytest tests/planted`            the guide's common mistakes, each caught
+  (only when named: plain `pytest` leaves them out)
 
 The test id says where it ran: `test_echo[ch02]`.
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import learner
 import pytest
 from harness import (
     Chapter,
@@ -50,6 +53,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="learner mode: run the tests against DIR/nanoapi instead of a chapter",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--target"):  # learner mode: failures say what they mean
+        config.pluginmanager.register(learner, "nanoapi-learner-hints")
 
 
 def named_test_dirs(config: pytest.Config) -> set[Chapter] | None:
@@ -95,6 +103,18 @@ def whole_suite_by_default(config: pytest.Config) -> bool:
     return bare and not config.getoption("markexpr")
 
 
+PLANTED = Path(__file__).parent / "planted"
+
+
+def planted_named(config: pytest.Config) -> bool:
+    """Whether tests/planted (or a file or test in it) was named on the command line."""
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, arg.split("::")[0]).resolve()
+        if path == PLANTED or PLANTED in path.parents:
+            return True
+    return False
+
+
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
@@ -102,6 +122,13 @@ def pytest_collection_modifyitems(
         slow = [item for item in items if item.get_closest_marker("slow")]
         config.hook.pytest_deselected(items=slow)
         items[:] = [item for item in items if not item.get_closest_marker("slow")]
+    # The planted mistakes start a pytest or a kernel each (minutes in all):
+    # they run when tests/planted is named (`pytest tests/planted`, a CI step).
+    if not planted_named(config):
+        planted = [item for item in items if item.get_closest_marker("planted")]
+        if planted:
+            config.hook.pytest_deselected(items=planted)
+            items[:] = [item for item in items if item not in planted]
     for item in items:
         chapter = getattr(item, "callspec", None) and item.callspec.params.get(
             "chapter"

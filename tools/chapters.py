@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
 WORKSPACE = ROOT / "workspace"
 PACKAGE = "nanoapi"
-# caches, and what `pip install ./chapters/08_server` leaves behind
-IGNORED = ["__pycache__", "*.pyc", ".ipynb_checkpoints", "build", "*.egg-info"]
+# what Python and Jupyter leave in a chapter folder (nothing is built there)
+IGNORED = ["__pycache__", "*.pyc", ".ipynb_checkpoints"]
 
 
 def chapters() -> list[Path]:
@@ -59,9 +59,25 @@ def later_chapters(chapter: Path) -> list[Path]:
 
 
 def carry(name: str, include: list[str]) -> int:
-    """Apply the uncommitted change in chapter `name` to every later chapter."""
+    """Apply the uncommitted change in chapter `name` to every later chapter.
+
+    Files new in the chapter come along: they are marked for adding first
+    (`git add --intent-to-add`), so that `git diff` shows them whole.
+    """
     source = find(name)
     parts = [str(source.relative_to(ROOT) / part) for part in include]
+    new = run(
+        "git",
+        "ls-files",
+        "--others",
+        "--exclude-standard",
+        "-z",
+        "--",
+        *parts,
+        capture_output=True,
+    ).stdout.split("\0")
+    if any(new):
+        run("git", "add", "--intent-to-add", "--", *filter(None, new), check=True)
     patch = run("git", "diff", "--binary", "HEAD", "--", *parts, capture_output=True)
     if not patch.stdout:
         raise SystemExit(f"no uncommitted change under {', '.join(parts)}")
@@ -104,6 +120,12 @@ def start(name: str, folder: Path | None) -> int:
         (folder / PACKAGE / "__init__.py").write_text('"""Your nanoapi."""\n')
     shutil.copy(chapter / "app.py", folder / "app.py")
     print(f"your package: {folder / PACKAGE} ({origin})")
+    print(
+        f"the tests import it as `{PACKAGE}_target` (each chapter's package has "
+        f"its own name, so all can live in one process): `{PACKAGE}_target.X` in "
+        f"an error is your {PACKAGE}/X.py, and each failure says which README "
+        "section to read"
+    )
     print(f"read chapters/{chapter.name}/README.md, build the layer, then run:")
     print(f"    python tools/chapters.py check {chapter.name[:2]}")
     return 0

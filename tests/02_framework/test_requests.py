@@ -62,6 +62,14 @@ async def test_body_is_read_once_and_cached(pkg):
     assert receive.calls == 2, "the second body() must not read again"
 
 
+async def test_an_empty_body_is_kept_too(pkg):
+    receive = receiving(b"")
+    request = pkg.Request(http_scope("POST"), receive)
+    assert await request.body() == b""
+    assert await request.body() == b"", "the second body() read an empty body again"
+    assert receive.calls == 1, "the second body() must not read again"
+
+
 async def test_stream_yields_the_pieces_as_they_arrive(pkg):
     request = pkg.Request(http_scope("POST"), receiving(b"a", b"b", b"c"))
     assert [chunk async for chunk in request.stream()] == [b"a", b"b", b"c"]

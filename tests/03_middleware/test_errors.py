@@ -18,6 +18,10 @@ class Derived(Base):
     pass
 
 
+class DerivedWithoutHandler(Base):
+    pass
+
+
 class Unrelated(Exception):
     pass
 
@@ -42,6 +46,7 @@ def build_errors(api):
         "/reset": api.HTTPException(205),
         "/base": Base("base"),
         "/derived": Derived("derived"),
+        "/subclass": DerivedWithoutHandler("its base's handler answers"),
         "/unrelated": Unrelated("nobody handles this"),
         "/gone": api.HTTPException(410, detail="custom 410 handler"),
     }
@@ -76,6 +81,7 @@ PATHS = [
     "/reset",
     "/base",
     "/derived",
+    "/subclass",
     "/unrelated",
     "/gone",
     "/nowhere",

@@ -67,6 +67,8 @@ REQUESTS = [
     ("PUT", "/multi"),
     ("DELETE", "/split"),
     ("POST", "/split"),
+    ("PATCH", "/split"),  # PUT's route is PARTIAL, PATCH's further down is FULL
+    ("POST", "/articles"),  # "/articles/" is PARTIAL: the redirect comes first
     ("GET", "/sessions/abc"),
     ("DELETE", "/sessions"),
     ("GET", "/v1/shop/catalogue/"),
@@ -298,3 +300,24 @@ async def test_routes_and_mounts_are_asgi_apps_themselves(pkg):
         await call_http(api_route, http_scope("POST", "/items/3"))
     )
     assert (status, headers[b"allow"]) == (405, b"GET")
+
+
+def test_no_route_of_the_demo_is_hidden_by_an_earlier_one(pkg, demo):
+    """Declared before `/users/me`, `/users/{user_id}` would answer for it: the
+    first route to match a fixed path with its method must be its own route."""
+    fixed = [
+        route
+        for route in demo.app.routes
+        if getattr(route, "methods", None) and "{" not in route.path_format
+    ]
+    assert fixed, "the demo has no route with a fixed path"
+    for route in fixed:
+        method = sorted(route.methods)[0]
+        scope = http_scope(method, route.path_format)
+        first = next(
+            r for r in demo.app.routes if r.matches(scope)[0] is pkg.Match.FULL
+        )
+        assert first is route, (
+            f"{method} {route.path_format} reaches {first.path_format}, declared "
+            "before it: declare the fixed path first"
+        )

@@ -103,6 +103,10 @@ ALLOWLIST = {
         "the whole suite, this file included: .ci/run's last steps run both "
         "(tests/repo/test_slow_marker.py proves what each of them selects)"
     ),
+    r"pytest tests/planted": (
+        ".ci/run runs it in its own step (a pytest or a kernel per planted "
+        "mistake, a few minutes)"
+    ),
     r"ruff check \. && ruff format --check \.": ".ci/run runs both",
     r"python tools/notebooks\.py build": (
         "writes notebooks/: tests/repo/test_notebooks.py builds in a scratch copy "

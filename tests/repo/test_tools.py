@@ -56,6 +56,24 @@ def test_carry_applies_a_fix_to_every_later_chapter(tmp_path):
         assert "chapter 02 changed this" in text, f"{slug} lost its own change"
 
 
+def test_carry_brings_files_new_in_the_chapter(tmp_path):
+    (tmp_path / "tools").mkdir()
+    shutil.copy(TOOL, tmp_path / "tools")
+    for slug in ("01_a", "02_b"):
+        (tmp_path / "chapters" / slug / "nanoapi").mkdir(parents=True)
+        (tmp_path / "chapters" / slug / "nanoapi" / "core.py").write_text("x = 1\n")
+    git("init", "-q", cwd=tmp_path)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "add", "-A", cwd=tmp_path)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x", cwd=tmp_path)
+    added = tmp_path / "chapters/01_a/nanoapi/helpers.py"
+    added.write_text("def helper():\n    return 'new'\n")  # untracked: never added
+    result = tool("carry", "01", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    carried = tmp_path / "chapters/02_b/nanoapi/helpers.py"
+    assert carried.exists(), "a file new in chapter 01 did not reach chapter 02"
+    assert carried.read_text() == added.read_text()
+
+
 @pytest.mark.slow
 def test_learner_mode_judges_a_package_by_the_chapter_tests(tmp_path):
     first, second = all_chapters()[:2]
@@ -67,6 +85,10 @@ def test_learner_mode_judges_a_package_by_the_chapter_tests(tmp_path):
     failing = tool("check", second.number, "--folder", str(tmp_path / "mine"), *QUICK)
     assert failing.returncode != 0, failing.stdout
     assert "failed" in failing.stdout
+    # ... and each failure says what it means and where to read (tests/learner.py).
+    assert "learner mode: what this means" in failing.stdout
+    assert "`nanoapi_target` is your package" in failing.stdout
+    assert f"chapters/{second.slug}/README.md, section" in failing.stdout
     # The finished package passes.
     shutil.rmtree(tmp_path / "mine" / "nanoapi")
     shutil.copytree(second.path / "nanoapi", tmp_path / "mine" / "nanoapi")

@@ -1,0 +1,1467 @@
+"""The instructor's guide's common mistakes, each planted where a learner makes it.
+
+`says` is the guide's own words (README.md, "Common mistakes, exercise by
+exercise"); `test_every_mistake_in_the_guide_is_planted` holds the two lists
+together. A mistake the guide joins with "or" may be planted once per way.
+
+`nb(...)` plants into the exercise's solution in `solutions/NN_slug.py`, and
+the exercise's check must say `[NOT YET]`. `pkg(...)` plants into a copy of
+the chapter's package (or demo), and the named test of `tests/NN_slug` must
+fail against it in learner mode. Each edit is `(old, new)`: exact text that
+occurs once.
+"""
+
+from __future__ import annotations
+
+from planted.planting import NOTEBOOK, Mistake
+
+
+def nb(chapter: str, exercise: int, name: str, says: str, *edits) -> Mistake:
+    return Mistake(chapter, exercise, name, says, NOTEBOOK, tuple(edits), "")
+
+
+def pkg(chapter, exercise, name, says, file, caught_by, *edits) -> Mistake:
+    return Mistake(chapter, exercise, name, says, file, tuple(edits), caught_by)
+
+
+# --- 01 raw ASGI -----------------------------------------------------------------
+
+CHARACTERS = (
+    "`content-length` counted in characters (`len(text)`) instead of bytes: "
+    "the check's `/café` catches it"
+)
+HEADER_TYPES = "header values as `str` or `int` instead of bytes"
+FIRST_ONLY = "Reading only the first `http.request`"
+SLASH_OR_QUERY = (
+    "Stripping the trailing slash or keeping the query string: `/about/` must "
+    "be a 404 and `/about?lang=fr` the page"
+)
+LIFESPAN = (
+    "Answering `lifespan.startup` and then returning, or never returning after "
+    "`lifespan.shutdown.complete`"
+)
+HELLO_HEADERS = """\
+        (b"content-length", str(len(body)).encode("latin-1")),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})"""
+
+CHAPTER_01 = [
+    nb(
+        "01",
+        1,
+        "length-in-characters",
+        CHARACTERS,
+        (
+            HELLO_HEADERS,
+            HELLO_HEADERS.replace("len(body)", 'len(body.decode("utf-8"))'),
+        ),
+    ),
+    nb(
+        "01",
+        1,
+        "length-as-int",
+        HEADER_TYPES,
+        (
+            HELLO_HEADERS,
+            HELLO_HEADERS.replace('str(len(body)).encode("latin-1")', "len(body)"),
+        ),
+    ),
+    nb(
+        "01",
+        1,
+        "type-as-str",
+        HEADER_TYPES,
+        (
+            '        (b"content-type", b"text/plain; charset=utf-8"),\n'
+            '        (b"content-length", str(len(body)).encode("latin-1")),\n'
+            '    ]\n    await send({"type": "http.response.start", "status": 200',
+            '        (b"content-type", "text/plain; charset=utf-8"),\n'
+            '        (b"content-length", str(len(body)).encode("latin-1")),\n'
+            '    ]\n    await send({"type": "http.response.start", "status": 200',
+        ),
+    ),
+    nb(
+        "01",
+        2,
+        "first-message-only",
+        FIRST_ONLY,
+        (
+            '        if not message.get("more_body", False):\n            break\n'
+            '    return b"".join(pieces)',
+            '        break\n    return b"".join(pieces)',
+        ),
+    ),
+    nb(
+        "01",
+        2,
+        "receive-after-the-last-piece",
+        "calling `receive()` again after the last piece (the check counts the calls)",
+        (
+            '        if not message.get("more_body", False):\n            break\n'
+            '    return b"".join(pieces)',
+            '        if not message.get("body", b""):\n            break\n'
+            '    return b"".join(pieces)',
+        ),
+    ),
+    nb(
+        "01",
+        2,
+        "body-key",
+        '`message["body"]` instead of `.get("body", b"")`',
+        (
+            '        pieces.append(message.get("body", b""))',
+            '        pieces.append(message["body"])',
+        ),
+    ),
+    nb(
+        "01",
+        2,
+        "disconnect-ignored",
+        "not stopping on `http.disconnect`",
+        (
+            '        if message["type"] == "http.disconnect":\n            break\n'
+            "        pieces.append(",
+            '        if message["type"] != "http.request":\n            continue\n'
+            "        pieces.append(",
+        ),
+    ),
+    nb(
+        "01",
+        3,
+        "slash-stripped",
+        SLASH_OR_QUERY,
+        (
+            '    page = PAGES.get(scope["path"])',
+            '    page = PAGES.get(scope["path"].rstrip("/") or "/")',
+        ),
+    ),
+    nb(
+        "01",
+        3,
+        "query-kept",
+        SLASH_OR_QUERY,
+        (
+            '    page = PAGES.get(scope["path"])',
+            '    query = scope["query_string"].decode()\n'
+            '    page = PAGES.get(scope["path"] + ("?" + query if query else ""))',
+        ),
+    ),
+    nb(
+        "01",
+        4,
+        "return-after-startup",
+        LIFESPAN,
+        (
+            '            await send({"type": "lifespan.startup.complete"})\n',
+            '            await send({"type": "lifespan.startup.complete"})\n'
+            "            return\n",
+        ),
+    ),
+    nb(
+        "01",
+        4,
+        "no-return-after-shutdown",
+        LIFESPAN,
+        (
+            '            await send({"type": "lifespan.shutdown.complete"})\n'
+            "            return\n",
+            '            await send({"type": "lifespan.shutdown.complete"})\n',
+        ),
+    ),
+]
+
+# --- 02 framework ------------------------------------------------------------------
+
+JSON_OPTIONS = (
+    "`json.dumps` with its default separators (spaces) or `ensure_ascii=True` "
+    "(`Zo\\u00eb`)"
+)
+
+CHAPTER_02 = [
+    nb(
+        "02",
+        1,
+        "length-in-characters",
+        "Characters again (`ü`, `ß`)",
+        (
+            '(b"content-length", str(len(body)).encode("latin-1")),',
+            '(b"content-length", str(len(self.text)).encode("latin-1")),',
+        ),
+    ),
+    nb(
+        "02",
+        2,
+        "body-read-again",
+        "A `body()` that reads again on the second call and meets `http.disconnect`",
+        (
+            '            self._body = b"".join(chunks)\n        return self._body',
+            '            return b"".join(chunks)\n        return self._body',
+        ),
+    ),
+    nb(
+        "02",
+        2,
+        "cache-if-not-body",
+        "caching with `if not self._body`, which rereads an empty body",
+        (
+            "        if self._body is None:\n            chunks = []",
+            "        if not self._body:\n            chunks = []",
+        ),
+    ),
+    nb(
+        "02",
+        3,
+        "json-spaces",
+        JSON_OPTIONS,
+        (
+            'content, separators=(",", ":"), ensure_ascii=False',
+            "content, ensure_ascii=False",
+        ),
+    ),
+    nb(
+        "02",
+        3,
+        "json-ascii",
+        JSON_OPTIONS,
+        ("ensure_ascii=False, allow_nan=False", "ensure_ascii=True, allow_nan=False"),
+    ),
+    nb(
+        "02",
+        3,
+        "string-measured",
+        "measuring the string before encoding it",
+        ("str(len(self.body)).encode(", "str(len(text)).encode("),
+    ),
+    nb(
+        "02",
+        4,
+        "no-head",
+        "Forgetting HEAD when GET is given",
+        ('        if "GET" in methods:\n            methods.add("HEAD")\n', ""),
+    ),
+    nb(
+        "02",
+        4,
+        "lower-case-methods",
+        "methods not upper-cased",
+        (
+            "        methods = {method.upper() for method in methods}",
+            "        methods = set(methods)",
+        ),
+    ),
+    nb(
+        "02",
+        4,
+        "method-before-path",
+        "testing the method before the path, so an unknown path answers 405",
+        (
+            '        methods = self.handlers.get(request.scope["path"])\n',
+            "        known = {m for table in self.handlers.values() for m in table}\n"
+            "        if request.method not in known:\n"
+            "            return JSONResponse(\n"
+            '                {"detail": "Method Not Allowed"},\n'
+            "                status_code=405,\n"
+            '                headers={"allow": ", ".join(sorted(known))},\n'
+            "            )\n"
+            '        methods = self.handlers.get(request.scope["path"])\n',
+        ),
+    ),
+    nb(
+        "02",
+        4,
+        "allow-unsorted",
+        "an `allow` header that is not `GET, HEAD, POST`",
+        (
+            "        methods = {method.upper() for method in methods}",
+            "        methods = [method.upper() for method in methods]",
+        ),
+        ('            methods.add("HEAD")', '            methods.append("HEAD")'),
+        (
+            '            allow = ", ".join(sorted(methods))',
+            '            allow = ", ".join(methods)',
+        ),
+    ),
+]
+
+# --- 03 middleware -----------------------------------------------------------------
+
+CHAPTER_03 = [
+    nb(
+        "03",
+        1,
+        "builds-a-response",
+        "Building a Response in a pure ASGI middleware",
+        (
+            "        await self.app(scope, receive, send_with_header)",
+            "        header = {self.name.decode(): self.value.decode()}\n"
+            '        await PlainTextResponse("hello", headers=header)(scope, receive, send)',
+        ),
+    ),
+    nb(
+        "03",
+        1,
+        "headers-replaced",
+        "replacing the headers instead of appending (the check notices the missing "
+        "`content-type`)",
+        (
+            'message["headers"] = [*headers, (self.name, self.value)]',
+            'message["headers"] = [(self.name, self.value)]',
+        ),
+    ),
+    nb(
+        "03",
+        1,
+        "every-message",
+        "adding the header to every message, not only to `http.response.start`",
+        (
+            '            if message["type"] == "http.response.start":\n'
+            '                headers = message.get("headers", [])\n'
+            '                message["headers"] = [*headers, (self.name, self.value)]',
+            '            headers = message.get("headers", [])\n'
+            '            message["headers"] = [*headers, (self.name, self.value)]',
+        ),
+    ),
+    nb(
+        "03",
+        2,
+        "clock-after-call-next",
+        "reading the clock only after `call_next`",
+        (
+            "        started = time.perf_counter()\n"
+            "        response = await call_next(request)\n",
+            "        response = await call_next(request)\n"
+            "        started = time.perf_counter()\n",
+        ),
+    ),
+    nb(
+        "03",
+        2,
+        "returns-a-call",
+        "returning `middleware()` instead of `middleware`",
+        ("    return middleware\n", "    return middleware()\n"),
+    ),
+    nb(
+        "03",
+        3,
+        "handler-on-httpexception",
+        "Registering the 404 handler on `HTTPException` (then the 410 changes too) "
+        "instead of on `404`",
+        (
+            "app.add_exception_handler(404, on_not_found)",
+            "app.add_exception_handler(HTTPException, on_not_found)",
+        ),
+    ),
+    nb(
+        "03",
+        4,
+        "stub-left",
+        "Leaving one of the exercise's three stubs (startup, shutdown, handler)",
+        (
+            "    await db.close()\n",
+            '    raise NotImplementedError("Exercise 4: your code here")\n',
+        ),
+    ),
+    nb(
+        "03",
+        4,
+        "state-subscript",
+        '`request.state["db"]` instead of `request.state.db`',
+        ("request.state.db.users", 'request.state["db"].users'),
+    ),
+]
+
+# --- 04 router ---------------------------------------------------------------------
+
+FIRST_PARTIAL = (
+    "Answering 405 at the first PARTIAL instead of looking for a FULL further down"
+)
+LAST_PARTIAL = "the last PARTIAL's methods instead of the first's"
+RELATIVE = "dropping the query string or returning a relative URL"
+
+CHAPTER_04_NOTEBOOK = [
+    nb(
+        "04",
+        1,
+        "no-anchors",
+        "No `^...$` anchors (`/items/42/a/b` matches)",
+        ('regex, convertors, end = "^", {}, 0', 'regex, convertors, end = "", {}, 0'),
+        ('regex += re.escape(path[end:]) + "$"', "regex += re.escape(path[end:])"),
+    ),
+    nb(
+        "04",
+        1,
+        "not-escaped",
+        "literal parts not escaped (the `.` in `/v1.0`)",
+        ("re.escape(path[end : found.start()])", "path[end : found.start()]"),
+        ('regex += re.escape(path[end:]) + "$"', 'regex += path[end:] + "$"'),
+    ),
+    nb(
+        "04",
+        1,
+        "unknown-kind-as-str",
+        "an unknown kind silently treated as `str`",
+        (
+            '            raise ValueError(f"unknown convertor {kind!r} in {path}")',
+            '            kind = "str"',
+        ),
+    ),
+    nb(
+        "04",
+        2,
+        "params-as-text",
+        'Parameters left as text (`"42"`)',
+        (
+            "params = {k: route.convertors[k].convert(v) for k, v in found.groupdict().items()}",
+            "params = found.groupdict()",
+        ),
+    ),
+    nb(
+        "04",
+        2,
+        "none-with-params",
+        "params returned with `NONE`",
+        (
+            "(Match.FULL if method in route.methods else Match.PARTIAL), params",
+            "(Match.FULL if method in route.methods else Match.NONE), params",
+        ),
+    ),
+    nb(
+        "04",
+        3,
+        "405-at-first-partial",
+        FIRST_PARTIAL,
+        (
+            "            if match is Match.PARTIAL and partial is None:\n"
+            "                partial = route\n",
+            "            if match is Match.PARTIAL:\n"
+            "                partial = route\n"
+            "                break\n",
+        ),
+    ),
+    nb(
+        "04",
+        3,
+        "last-partial",
+        LAST_PARTIAL,
+        (
+            "if match is Match.PARTIAL and partial is None:",
+            "if match is Match.PARTIAL:",
+        ),
+    ),
+    nb(
+        "04",
+        4,
+        "root-redirected",
+        "Redirecting `/`",
+        ('    if path == "/":\n        return None\n', ""),
+        ('flipped = path.rstrip("/") if', 'flipped = (path.rstrip("/") or "/") if'),
+    ),
+    nb(
+        "04",
+        4,
+        "full-only",
+        "redirecting only on FULL (the `POST /items` case is PARTIAL)",
+        (
+            "route.matches(other)[0] is not Match.NONE",
+            "route.matches(other)[0] is Match.FULL",
+        ),
+    ),
+    nb(
+        "04",
+        4,
+        "query-dropped",
+        RELATIVE,
+        (
+            'other = {**scope, "path": flipped}',
+            'other = {**scope, "path": flipped, "query_string": b""}',
+        ),
+    ),
+    nb(
+        "04",
+        4,
+        "relative-url",
+        RELATIVE,
+        ("        return str(URL.from_scope(other))", "        return flipped"),
+    ),
+]
+
+# --- 05 validation -----------------------------------------------------------------
+
+CHAPTER_05_NOTEBOOK = [
+    nb(
+        "05",
+        1,
+        "path-before-markers",
+        "Testing the path names before the markers",
+        (
+            "    if get_origin(annotation) is Annotated:\n"
+            "        annotation, *extras = get_args(annotation)",
+            '    if name in path_names:\n        return "path"\n'
+            "    if get_origin(annotation) is Annotated:\n"
+            "        annotation, *extras = get_args(annotation)",
+        ),
+    ),
+    nb(
+        "05",
+        1,
+        "bare-list-as-query",
+        "a bare `list[str]` taken for a query parameter",
+        ("        target = get_origin(member) or member", "        target = member"),
+    ),
+    nb(
+        "05",
+        1,
+        "optional-model-missed",
+        "missing the model inside `X | None`",
+        (
+            "    for member in get_args(annotation) if is_union else (annotation,):",
+            "    for member in (annotation,):",
+        ),
+    ),
+    nb(
+        "05",
+        1,
+        "issubclass-on-generic",
+        "`issubclass(list[str], ...)` raising `TypeError` (use `get_origin`)",
+        ("        target = get_origin(member) or member", "        target = member"),
+        (
+            "        if isinstance(target, type) and issubclass(target, BODY_CLASSES):",
+            "        if issubclass(target, BODY_CLASSES):",
+        ),
+    ),
+    nb(
+        "05",
+        1,
+        "field-as-marker",
+        "`Field(ge=1)` taken for a marker",
+        (
+            "markers = [extra for extra in extras if isinstance(extra, Param)]",
+            "markers = [extra for extra in extras if isinstance(extra, pydantic.fields.FieldInfo)]",
+        ),
+        (
+            "            return markers[-1].source",
+            '            return getattr(markers[-1], "source", "query")',
+        ),
+    ),
+    nb(
+        "05",
+        2,
+        "model-per-request",
+        "Building the model inside `validate`, per request",
+        ('    model_class = create_model("QueryValues", **fields)\n', ""),
+        (
+            "            model = model_class.model_validate(raw)",
+            '            model = create_model("QueryValues", **fields).model_validate(raw)',
+        ),
+    ),
+    nb(
+        "05",
+        2,
+        "missing-keeps-input",
+        "leaving Pydantic's whole input dict on a `missing` error instead of `None`",
+        (
+            '                if error["type"] == "missing" and not rest:\n'
+            '                    error = {**error, "input": None}\n',
+            "",
+        ),
+    ),
+    nb(
+        "05",
+        2,
+        "no-query-in-loc",
+        'forgetting the `"query"` in `loc`',
+        ('"loc": ("query", name, *rest)', '"loc": (name, *rest)'),
+    ),
+    nb(
+        "05",
+        3,
+        "str-before-enum",
+        "Testing `str` before `Enum` (a `str` enum stays an enum)",
+        ("    if isinstance(obj, enum.Enum):\n        return obj.value\n", ""),
+        (
+            "    if isinstance(obj, datetime.date | datetime.time):",
+            "    if isinstance(obj, enum.Enum):\n        return obj.value\n"
+            "    if isinstance(obj, datetime.date | datetime.time):",
+        ),
+    ),
+    nb(
+        "05",
+        3,
+        "decimal-as-float",
+        "every `Decimal` as a `float`",
+        (
+            "return int(obj) if obj.as_tuple().exponent >= 0 else float(obj)",
+            "return float(obj)",
+        ),
+    ),
+    nb(
+        "05",
+        3,
+        "keys-not-encoded",
+        "dict keys not encoded",
+        ("{encode(key): encode(value) for", "{key: encode(value) for"),
+    ),
+    nb(
+        "05",
+        4,
+        "adapter-per-call",
+        "A `TypeAdapter` built per call",
+        ("    adapter = TypeAdapter(response_model)\n", ""),
+        (
+            "    def serialize(result: Any) -> bytes:\n",
+            "    def serialize(result: Any) -> bytes:\n"
+            "        adapter = TypeAdapter(response_model)\n",
+        ),
+    ),
+    nb(
+        "05",
+        4,
+        "no-from-attributes",
+        "no `from_attributes=True`",
+        (
+            "adapter.validate_python(result, from_attributes=True)",
+            "adapter.validate_python(result)",
+        ),
+    ),
+    nb(
+        "05",
+        4,
+        "dict-not-bytes",
+        "returning a dict instead of JSON bytes",
+        (
+            "        return adapter.dump_json(value)",
+            '        return adapter.dump_python(value, mode="json")',
+        ),
+    ),
+    nb(
+        "05",
+        4,
+        "422-for-the-server",
+        "expecting a 422 where the server's own mistake is a 500",
+        (
+            "            raise ResponseValidationError(located) from exc",
+            "            from nanoapi import RequestValidationError\n\n"
+            "            raise RequestValidationError(located) from exc",
+        ),
+    ),
+]
+
+# --- 06 dependencies ---------------------------------------------------------------
+
+KEPT_CACHE = (
+    "A cache kept between calls (a module-level dict or `functools.cache`): once "
+    "per process instead of once per request"
+)
+DIRECT_CALL = (
+    "Calling `record(...)` directly, or `tasks.add_task(record(...))`, which runs "
+    "it before the handler"
+)
+AUDIT_TASK = 'tasks.add_task(record, f"audit {request.method} {request.url.path}")'
+
+CHAPTER_06_NOTEBOOK = [
+    nb(
+        "06",
+        1,
+        "module-level-cache",
+        KEPT_CACHE,
+        (
+            "    arguments = {}\n    for name, param in",
+            '    cache = globals().setdefault("KEPT", cache)\n'
+            "    arguments = {}\n    for name, param in",
+        ),
+    ),
+    nb(
+        "06",
+        1,
+        "use-cache-ignored",
+        "ignoring `use_cache=False`",
+        ("if depends.use_cache and dep in cache:", "if dep in cache:"),
+    ),
+    nb(
+        "06",
+        2,
+        "commit-in-finally",
+        "`commit()` in `finally` (it commits after an error too)",
+        (
+            "        yield session\n        session.commit()\n",
+            "        yield session\n",
+        ),
+        (
+            "        raise\n    finally:\n        session.close()",
+            "        raise\n    finally:\n        session.commit()\n        session.close()",
+        ),
+    ),
+    nb(
+        "06",
+        2,
+        "rollback-swallowed",
+        "rolling back without `raise` (the client then gets a 500)",
+        ("        session.rollback()\n        raise\n", "        session.rollback()\n"),
+    ),
+    nb(
+        "06",
+        3,
+        "override-a-wrapper",
+        "Overriding a copy or a wrapper of `get_rates` instead of the function itself",
+        (
+            "prices.dependency_overrides[get_rates] = lambda: FAKE_RATES",
+            "prices.dependency_overrides[lambda key: get_rates(key)] = lambda: FAKE_RATES",
+        ),
+    ),
+    nb(
+        "06",
+        3,
+        "fake-with-parameters",
+        "a fake that takes parameters (it then reads a header and answers 422)",
+        (
+            "prices.dependency_overrides[get_rates] = lambda: FAKE_RATES",
+            "prices.dependency_overrides[get_rates] = lambda key: FAKE_RATES",
+        ),
+    ),
+    nb(
+        "06",
+        3,
+        "no-finally",
+        "no `finally` to clear the dict",
+        (
+            "    finally:\n        prices.dependency_overrides.clear()",
+            "    finally:\n        pass\n    prices.dependency_overrides.clear()",
+        ),
+    ),
+    nb(
+        "06",
+        4,
+        "record-called",
+        DIRECT_CALL,
+        (AUDIT_TASK, 'record(f"audit {request.method} {request.url.path}")'),
+    ),
+    nb(
+        "06",
+        4,
+        "record-called-into-add-task",
+        DIRECT_CALL,
+        (
+            AUDIT_TASK,
+            'tasks.add_task(record(f"audit {request.method} {request.url.path}"))',
+        ),
+    ),
+]
+
+# --- 07 OpenAPI --------------------------------------------------------------------
+
+METHOD_SUFFIX = "forgetting the `_` before the method or its lower case"
+DEFS = "Leaving each schema's `$defs` inside it, or `$ref`s to `#/$defs/...`"
+OPERATION_ID = 'return re.sub(r"\\W", "_", name + path) + "_" + method.lower()'
+COMPONENTS = """\
+    generator = GenerateJsonSchema(ref_template=REF + "{model}")
+    inputs = [(model, "validation", TypeAdapter(model).core_schema) for model in models]
+    _, definitions = generator.generate_definitions(inputs)
+    return without_nulls(definitions)"""
+
+CHAPTER_07_NOTEBOOK = [
+    nb(
+        "07",
+        1,
+        "only-slashes-and-braces",
+        "Replacing only `/` and braces, not `-` and `.`",
+        (OPERATION_ID, OPERATION_ID.replace(r"\W", "[/{}]")),
+    ),
+    nb(
+        "07",
+        1,
+        "no-underscore",
+        METHOD_SUFFIX,
+        (OPERATION_ID, OPERATION_ID.replace('+ "_" + method', "+ method")),
+    ),
+    nb(
+        "07",
+        1,
+        "method-upper",
+        METHOD_SUFFIX,
+        (OPERATION_ID, OPERATION_ID.replace("method.lower()", "method")),
+    ),
+    nb(
+        "07",
+        2,
+        "own-params-only",
+        "Only the route's own `params`, not its dependencies' (the `x-token` header "
+        "is two levels down)",
+        ("sorted(walk(route.dependant),", "sorted(route.dependant.params,"),
+    ),
+    nb(
+        "07",
+        2,
+        "sorted-by-name",
+        "sorting by name instead of by source, which must keep the tree's order",
+        (
+            "(walk(route.dependant), key=lambda f: SOURCES.index(f.source))",
+            "(walk(route.dependant), key=lambda f: f.alias)",
+        ),
+    ),
+    nb(
+        "07",
+        2,
+        "title-underscore",
+        "a title such as `Note_Id`",
+        ('f.alias.title().replace("_", " ")', "f.alias.title()"),
+    ),
+    nb(
+        "07",
+        3,
+        "defs-inside",
+        DEFS,
+        (
+            COMPONENTS,
+            "    return {\n"
+            '        model.__name__: without_nulls(model.model_json_schema(ref_template=REF + "{model}"))\n'
+            "        for model in models\n"
+            "    }",
+        ),
+    ),
+    nb(
+        "07",
+        3,
+        "refs-to-defs",
+        DEFS,
+        (
+            'generator = GenerateJsonSchema(ref_template=REF + "{model}")',
+            "generator = GenerateJsonSchema()",
+        ),
+    ),
+    nb(
+        "07",
+        3,
+        "nulls-left",
+        "nulls left in",
+        ("    return without_nulls(definitions)", "    return definitions"),
+    ),
+    nb(
+        "07",
+        4,
+        "cdn",
+        "CDN URLs",
+        (
+            'href="{root}/assets/swagger-ui.css"',
+            'href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"',
+        ),
+        (
+            'src="{root}/assets/swagger-ui-bundle.js"',
+            'src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"',
+        ),
+    ),
+    nb(
+        "07",
+        4,
+        "root-path-forgotten",
+        "forgetting the root path",
+        ('    root = request.scope.get("root_path", "").rstrip("/")', '    root = ""'),
+    ),
+    nb(
+        "07",
+        4,
+        "single-braces",
+        "single braces in the f-string around the JavaScript object",
+        ("SwaggerUIBundle({{", "SwaggerUIBundle({"),
+        ("}});\n</script>", "});\n</script>"),
+    ),
+]
+
+MISTAKES: list[Mistake] = [
+    *CHAPTER_01,
+    *CHAPTER_02,
+    *CHAPTER_03,
+    *CHAPTER_04_NOTEBOOK,
+    *CHAPTER_05_NOTEBOOK,
+    *CHAPTER_06_NOTEBOOK,
+    *CHAPTER_07_NOTEBOOK,
+]
+
+
+# --- The same mistakes in the chapters' packages ---------------------------------
+
+NONE_WITH_PARAMS = "params returned with `NONE`"
+EVERYWHERE = "declaring `/users/{user_id}` before `/users/me`"
+ISSUBCLASS = "`issubclass(list[str], ...)` raising `TypeError` (use `get_origin`)"
+DEFAULT_SCOPE = 'expecting the default scope\'s cleanup before "response sent"'
+DICT_COMPREHENSION = (
+    "{jsonable_encoder(k): jsonable_encoder(v) for k, v in obj.items()}"
+)
+
+IN_PACKAGES = [
+    pkg(
+        "01",
+        2,
+        "first-message-only",
+        FIRST_ONLY,
+        "app.py",
+        "test_demo_asgi.py::test_echo_joins_a_body_sent_in_several_messages",
+        (
+            '        more_body = message.get("more_body", False)',
+            "        more_body = False",
+        ),
+    ),
+    pkg(
+        "01",
+        4,
+        "return-after-startup",
+        LIFESPAN,
+        "app.py",
+        "test_demo_asgi.py::test_lifespan_startup_and_shutdown_complete",
+        (
+            '            await send({"type": "lifespan.startup.complete"})\n',
+            '            await send({"type": "lifespan.startup.complete"})\n            return\n',
+        ),
+    ),
+    pkg(
+        "02",
+        2,
+        "body-read-again",
+        "A `body()` that reads again on the second call and meets `http.disconnect`",
+        "nanoapi/requests.py",
+        "test_requests.py::test_body_is_read_once_and_cached",
+        (
+            '            self._body = b"".join(chunks)\n',
+            '            return b"".join(chunks)\n',
+        ),
+    ),
+    pkg(
+        "02",
+        2,
+        "cache-if-not-body",
+        "caching with `if not self._body`, which rereads an empty body",
+        "nanoapi/requests.py",
+        "test_requests.py::test_an_empty_body_is_kept_too",
+        (
+            "        if self._body is None:\n            chunks, more",
+            "        if not self._body:\n            chunks, more",
+        ),
+    ),
+    pkg(
+        "02",
+        3,
+        "json-spaces",
+        JSON_OPTIONS,
+        "nanoapi/responses.py",
+        "test_responses.py::test_json_is_compact_and_utf8",
+        (
+            'ensure_ascii=False, allow_nan=False, separators=(",", ":")',
+            "ensure_ascii=False, allow_nan=False",
+        ),
+    ),
+    pkg(
+        "02",
+        3,
+        "json-ascii",
+        JSON_OPTIONS,
+        "nanoapi/responses.py",
+        "test_responses.py::test_json_is_compact_and_utf8",
+        (
+            "    ensure_ascii=False, allow_nan=False,",
+            "    ensure_ascii=True, allow_nan=False,",
+        ),
+    ),
+    pkg(
+        "02",
+        4,
+        "no-head",
+        "Forgetting HEAD when GET is given",
+        "nanoapi/applications.py",
+        "test_app.py::test_head_is_answered_where_get_is",
+        ('            methods.append("HEAD")', "            pass"),
+    ),
+    pkg(
+        "02",
+        4,
+        "lower-case-methods",
+        "methods not upper-cased",
+        "nanoapi/applications.py",
+        "test_app.py::test_handlers_are_found_by_path_and_method",
+        (
+            'methods = [m.upper() for m in methods or ["GET"]]',
+            'methods = list(methods or ["GET"])',
+        ),
+    ),
+    pkg(
+        "02",
+        4,
+        "allow-unsorted",
+        "an `allow` header that is not `GET, HEAD, POST`",
+        "nanoapi/applications.py",
+        "test_app.py::test_known_path_wrong_method_is_405_with_allow",
+        (
+            '            allow = ", ".join(sorted(methods))',
+            '            allow = ", ".join(methods)',
+        ),
+    ),
+    pkg(
+        "03",
+        2,
+        "first-added-outermost",
+        "Expecting `a in` first: the last middleware added is the outermost, so the "
+        "log starts with `c in`",
+        "nanoapi/applications.py",
+        "test_middleware.py::test_last_added_runs_first_like_fastapi",
+        (
+            "self.user_middleware.insert(0, Middleware(cls, *args, **kwargs))",
+            "self.user_middleware.append(Middleware(cls, *args, **kwargs))",
+        ),
+    ),
+    pkg(
+        "03",
+        3,
+        "lookup-by-exact-class",
+        "a handler for `CardDeclined` as well (the lookup walks the classes)",
+        "nanoapi/middleware/exceptions.py",
+        "test_errors.py::test_errors_answer_like_fastapi",
+        (
+            "        for cls in type(exc).__mro__:\n",
+            "        for cls in [type(exc)]:\n",
+        ),
+    ),
+    pkg(
+        "04",
+        1,
+        "no-anchors",
+        "No `^...$` anchors (`/items/42/a/b` matches)",
+        "nanoapi/router.py",
+        "test_paths.py::test_a_template_compiles_to_a_regex_a_format_and_convertors",
+        ('regex += re.escape(path[end:]) + "$"', "regex += re.escape(path[end:])"),
+    ),
+    pkg(
+        "04",
+        1,
+        "not-escaped",
+        "literal parts not escaped (the `.` in `/v1.0`)",
+        "nanoapi/router.py",
+        "test_paths.py::test_literal_parts_are_escaped",
+        (
+            "regex += re.escape(path[end : match.start()])",
+            "regex += path[end : match.start()]",
+        ),
+        ('regex += re.escape(path[end:]) + "$"', 'regex += path[end:] + "$"'),
+    ),
+    pkg(
+        "04",
+        1,
+        "unknown-kind-as-str",
+        "an unknown kind silently treated as `str`",
+        "nanoapi/router.py",
+        "test_paths.py::test_bad_templates_fail_at_registration",
+        (
+            '            raise ValueError(f"unknown path convertor {kind!r} in {path}")',
+            '            kind = "str"',
+        ),
+    ),
+    pkg(
+        "04",
+        2,
+        "params-as-text",
+        'Parameters left as text (`"42"`)',
+        "nanoapi/router.py",
+        "test_paths.py::test_convertors_turn_text_into_python",
+        ("k: self.convertors[k].convert(v) for k, v in", "k: v for k, v in"),
+    ),
+    pkg(
+        "04",
+        2,
+        "none-with-params",
+        NONE_WITH_PARAMS,
+        "nanoapi/router.py",
+        "test_router.py::test_matches_says_none_partial_or_full",
+        (
+            "return (Match.FULL if full else Match.PARTIAL), child",
+            "return (Match.FULL if full else Match.NONE), child",
+        ),
+    ),
+    pkg(
+        "04",
+        3,
+        "405-at-first-partial",
+        FIRST_PARTIAL,
+        "nanoapi/router.py",
+        "test_router.py::test_routing_answers_like_fastapi",
+        (
+            "            if match is Match.PARTIAL and partial is None:\n"
+            "                partial, partial_child = route, child\n",
+            "            if match is Match.PARTIAL:\n"
+            "                scope.update(child)\n"
+            "                await route.handle(scope, receive, send)\n"
+            "                return\n",
+        ),
+    ),
+    pkg(
+        "04",
+        3,
+        "last-partial",
+        LAST_PARTIAL,
+        "nanoapi/router.py",
+        "test_router.py::test_routing_answers_like_fastapi",
+        (
+            "if match is Match.PARTIAL and partial is None:",
+            "if match is Match.PARTIAL:",
+        ),
+    ),
+    pkg(
+        "04",
+        4,
+        "full-only",
+        "redirecting only on FULL (the `POST /items` case is PARTIAL)",
+        "nanoapi/router.py",
+        "test_router.py::test_routing_answers_like_fastapi",
+        (
+            "route.matches(other)[0] is not Match.NONE",
+            "route.matches(other)[0] is Match.FULL",
+        ),
+    ),
+    pkg(
+        "04",
+        4,
+        "query-dropped",
+        RELATIVE,
+        "nanoapi/router.py",
+        "test_router.py::test_routing_answers_like_fastapi",
+        (
+            'other = {**scope, "path": flipped}',
+            'other = {**scope, "path": flipped, "query_string": b""}',
+        ),
+    ),
+    pkg(
+        "04",
+        4,
+        "relative-url",
+        RELATIVE,
+        "nanoapi/router.py",
+        "test_router.py::test_routing_answers_like_fastapi",
+        (
+            "return RedirectResponse(str(URL.from_scope(other)))",
+            "return RedirectResponse(flipped)",
+        ),
+    ),
+    pkg(
+        "04",
+        0,
+        "template-before-me",
+        EVERYWHERE,
+        "app.py",
+        "test_router.py::test_no_route_of_the_demo_is_hidden_by_an_earlier_one",
+        (
+            '@app.get("/users/me")\nasync def current_user',
+            '@app.get("/users/{user_id}")\nasync def any_user(request: Request) -> Response:\n'
+            '    return JSONResponse({"user_id": request.path_params["user_id"]})\n\n\n'
+            '@app.get("/users/me")\nasync def current_user',
+        ),
+    ),
+    pkg(
+        "05",
+        1,
+        "path-before-markers",
+        "Testing the path names before the markers",
+        "nanoapi/dependencies.py",
+        "test_contract.py::test_signature_mistakes_fail_at_registration",
+        (
+            "    if name in path_names and not isinstance(marker, Path):\n"
+            '        raise TypeError(f"{name!r} is in the path, so it must be a path parameter")\n',
+            "    if name in path_names:\n        marker = Path()\n",
+        ),
+    ),
+    pkg(
+        "05",
+        1,
+        "bare-list-as-query",
+        "a bare `list[str]` taken for a query parameter",
+        "nanoapi/dependencies.py",
+        "test_parity.py::test_answers_like_fastapi",
+        ("    return is_sequence(annotation) or holds(", "    return holds("),
+    ),
+    pkg(
+        "05",
+        1,
+        "optional-model-missed",
+        "missing the model inside `X | None`",
+        "nanoapi/dependencies.py",
+        "test_parity.py::test_answers_like_fastapi",
+        (
+            "        return any(holds(arg, test) for arg in get_args(annotation))\n"
+            "    return test(origin or annotation)",
+            "        return test(annotation)\n    return test(origin or annotation)",
+        ),
+    ),
+    pkg(
+        "05",
+        1,
+        "issubclass-on-generic",
+        ISSUBCLASS,
+        "nanoapi/dependencies.py",
+        "test_contract.py::test_the_route_knows_its_contract_after_registration",
+        (
+            "    return isinstance(annotation, type) and issubclass(annotation, cls)",
+            "    return issubclass(annotation, cls)",
+        ),
+        ("    return test(origin or annotation)", "    return test(annotation)"),
+    ),
+    pkg(
+        "05",
+        1,
+        "field-as-marker",
+        "`Field(ge=1)` taken for a marker",
+        "nanoapi/dependencies.py",
+        "test_contract.py::test_the_route_knows_its_contract_after_registration",
+        (
+            "    markers = [extra for extra in extras if isinstance(extra, Param)]",
+            "    markers = [e for e in extras if isinstance(e, pydantic.fields.FieldInfo)]",
+        ),
+    ),
+    pkg(
+        "05",
+        2,
+        "missing-keeps-input",
+        "leaving Pydantic's whole input dict on a `missing` error instead of `None`",
+        "nanoapi/dependencies.py",
+        "test_parity.py::test_answers_like_fastapi",
+        (
+            '            error["input"] = None  # FastAPI reports a missing value as null\n',
+            "            pass\n",
+        ),
+    ),
+    pkg(
+        "05",
+        2,
+        "no-query-in-loc",
+        'forgetting the `"query"` in `loc`',
+        "nanoapi/dependencies.py",
+        "test_parity.py::test_answers_like_fastapi",
+        ('"loc": (field.source, field.alias, *rest)', '"loc": (field.alias, *rest)'),
+    ),
+    pkg(
+        "05",
+        3,
+        "str-before-enum",
+        "Testing `str` before `Enum` (a `str` enum stays an enum)",
+        "nanoapi/encoders.py",
+        "test_encoders.py::test_the_encoder_gives_fastapis_data_type_for_type",
+        (
+            "    if isinstance(obj, Enum):\n        return obj.value\n",
+            "    if isinstance(obj, str | int | float | None):\n        return obj\n"
+            "    if isinstance(obj, Enum):\n        return obj.value\n",
+        ),
+    ),
+    pkg(
+        "05",
+        3,
+        "decimal-as-float",
+        "every `Decimal` as a `float`",
+        "nanoapi/encoders.py",
+        "test_encoders.py::test_the_encoder_gives_fastapis_data_type_for_type",
+        ("    Decimal: decimal_to_number,", "    Decimal: float,"),
+    ),
+    pkg(
+        "05",
+        3,
+        "keys-not-encoded",
+        "dict keys not encoded",
+        "nanoapi/encoders.py",
+        "test_encoders.py::test_the_encoder_gives_fastapis_data_type_for_type",
+        (
+            "    if kind is dict:\n        return " + DICT_COMPREHENSION,
+            "    if kind is dict:\n        return {k: jsonable_encoder(v) for k, v in obj.items()}",
+        ),
+        (
+            "    if isinstance(obj, dict):\n        return " + DICT_COMPREHENSION,
+            "    if isinstance(obj, dict):\n"
+            "        return {k: jsonable_encoder(v) for k, v in obj.items()}",
+        ),
+    ),
+    pkg(
+        "05",
+        4,
+        "no-from-attributes",
+        "no `from_attributes=True`",
+        "nanoapi/routing.py",
+        "test_parity.py::test_answers_like_fastapi",
+        (
+            "            return adapter.validate_python(result, from_attributes=True)",
+            "            return adapter.validate_python(result)",
+        ),
+    ),
+    pkg(
+        "05",
+        4,
+        "dict-not-bytes",
+        "returning a dict instead of JSON bytes",
+        "nanoapi/routing.py",
+        "test_parity.py::test_answers_like_fastapi",
+        (
+            "data = self.response_adapter.dump_json(valid, **self.dump_options)",
+            'data = self.response_adapter.dump_python(valid, mode="json")',
+        ),
+    ),
+    pkg(
+        "05",
+        4,
+        "422-for-the-server",
+        "expecting a 422 where the server's own mistake is a 500",
+        "nanoapi/routing.py",
+        "test_parity.py::test_answers_like_fastapi",
+        (
+            "            raise ResponseValidationError(located) from exc",
+            "            raise RequestValidationError(located) from exc",
+        ),
+    ),
+    pkg(
+        "06",
+        1,
+        "module-level-cache",
+        KEPT_CACHE,
+        "nanoapi/dependencies.py",
+        "test_parity.py::test_dependencies_behave_like_fastapi",
+        (
+            "@dataclass\nclass Solver:\n",
+            "KEPT: dict[Any, Any] = {}\n\n\n@dataclass\nclass Solver:\n",
+        ),
+        (
+            "    cache: dict[tuple[Callable[..., Any], str | None], Any] = field(\n"
+            "        default_factory=dict\n",
+            "    cache: dict[tuple[Callable[..., Any], str | None], Any] = field(\n"
+            "        default_factory=lambda: KEPT\n",
+        ),
+    ),
+    pkg(
+        "06",
+        1,
+        "use-cache-ignored",
+        "ignoring `use_cache=False`",
+        "nanoapi/dependencies.py",
+        "test_parity.py::test_dependencies_behave_like_fastapi",
+        (
+            "            if sub.use_cache and key in self.cache:",
+            "            if key in self.cache:",
+        ),
+    ),
+    pkg(
+        "07",
+        1,
+        "only-slashes-and-braces",
+        "Replacing only `/` and braces, not `-` and `.`",
+        "nanoapi/openapi.py",
+        "test_document.py::test_the_document_equals_fastapis",
+        (
+            're.sub(r"\\W", "_", f"{route.name}{route.path_format}")',
+            're.sub(r"[/{}]", "_", f"{route.name}{route.path_format}")',
+        ),
+    ),
+    pkg(
+        "07",
+        1,
+        "no-underscore",
+        METHOD_SUFFIX,
+        "nanoapi/openapi.py",
+        "test_document.py::test_the_document_equals_fastapis",
+        (
+            'return f"{name}_{sorted(route.methods)[0].lower()}"',
+            'return f"{name}{sorted(route.methods)[0].lower()}"',
+        ),
+    ),
+    pkg(
+        "07",
+        2,
+        "own-params-only",
+        "Only the route's own `params`, not its dependencies' (the `x-token` header "
+        "is two levels down)",
+        "nanoapi/openapi.py",
+        "test_document.py::test_the_document_equals_fastapis",
+        (
+            "    found = dependant.params + [\n"
+            "        f for d in dependant.dependencies for f in flat_params(d)\n    ]",
+            "    found = dependant.params",
+        ),
+    ),
+    pkg(
+        "07",
+        2,
+        "sorted-by-name",
+        "sorting by name instead of by source, which must keep the tree's order",
+        "nanoapi/openapi.py",
+        "test_document.py::test_the_document_equals_fastapis",
+        (
+            "    return sorted(found, key=lambda f: SOURCES.index(f.source))",
+            "    return sorted(found, key=lambda f: f.alias)",
+        ),
+    ),
+    pkg(
+        "07",
+        2,
+        "title-underscore",
+        "a title such as `Note_Id`",
+        "nanoapi/openapi.py",
+        "test_document.py::test_the_document_equals_fastapis",
+        ('    return name.title().replace("_", " ")', "    return name.title()"),
+    ),
+    pkg(
+        "07",
+        3,
+        "refs-to-defs",
+        DEFS,
+        "nanoapi/openapi.py",
+        "test_document.py::test_the_document_equals_fastapis",
+        (
+            'generator = GenerateJsonSchema(ref_template=REF + "{model}")',
+            "generator = GenerateJsonSchema()",
+        ),
+    ),
+    pkg(
+        "07",
+        3,
+        "nulls-left",
+        "nulls left in",
+        "nanoapi/openapi.py",
+        "test_document.py::test_the_document_equals_fastapis",
+        (
+            "    cleaned: dict[str, Any] = without_nulls(document)",
+            "    cleaned: dict[str, Any] = document",
+        ),
+    ),
+    pkg(
+        "07",
+        4,
+        "root-path-forgotten",
+        "forgetting the root path",
+        "nanoapi/docs.py",
+        "test_docs_pages.py::test_pages_follow_the_root_path",
+        (
+            '        prefix = request.scope.get("root_path", "").rstrip("/")',
+            '        prefix = ""',
+        ),
+    ),
+]
+
+IN_PACKAGES += [
+    pkg(
+        "06",
+        2,
+        "cleanup-before-sending",
+        DEFAULT_SCOPE,
+        "nanoapi/routing.py",
+        "test_faults.py::test_faults_answer_and_clean_up_like_fastapi",
+        (
+            "            response = await handler(Request(scope, receive))\n"
+            "            await response(scope, receive, send)\n"
+            "            return\n",
+            "            response = await handler(Request(scope, receive))\n"
+            "        await response(scope, receive, send)\n"
+            "        return\n",
+        ),
+    ),
+]
+CHAPTER_06_NOTEBOOK += [
+    nb(
+        "06",
+        1,
+        "function-before-dependencies",
+        "calling the function before its dependencies",
+        (
+            "            arguments[name] = solve(dep, cache)\n",
+            "            arguments[name] = lambda dep=dep: solve(dep, cache)\n",
+        ),
+    ),
+]
+MISTAKES += [*IN_PACKAGES, CHAPTER_06_NOTEBOOK[-1]]
