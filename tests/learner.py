@@ -141,6 +141,19 @@ SECTIONS: dict[str, dict[str, str]] = {
         "openapi.docs": "What the long tail is, measured",
         "FileResponse": "What the long tail is, measured",
     },
+    "10": {
+        "formparsers": "Reading a body as a stream",
+        "FormData": "Reading a body as a stream",
+        "UploadFile": "Reading a body as a stream",
+        "Form": "Where a form meets the signature",
+        "File": "Where a form meets the signature",
+        "security": "Security is just dependencies",
+        "security.base": "Security is just dependencies",
+        "security.api_key": "Security is just dependencies",
+        "security.http": "Security is just dependencies",
+        "security.oauth2": "Security is just dependencies",
+        "Security": "Scopes: `Security()` and `SecurityScopes`",
+    },
 }
 
 
