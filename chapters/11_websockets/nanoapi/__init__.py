@@ -3,7 +3,12 @@
 After chapter 09 it is a drop-in: FastAPI's own tutorial runs on it with
 `from fastapi import ...` pointing here. The package has FastAPI's module
 names and its long tail: parameter models, router-wide options, the OpenAPI
-metadata, custom route classes.
+metadata, custom route classes. Chapter 10 adds bodies that are not JSON
+(forms and files, parsed as a stream) and security schemes, which are
+dependencies that also write to the document (`nanoapi.security`). Chapter 11
+adds ASGI's other protocol, WebSocket (`nanoapi.websockets`), on the framework
+and on our server, and responses that stream: JSON lines and server-sent
+events (`nanoapi.sse`).
 """
 
 from . import status
