@@ -242,6 +242,7 @@ class Loose(BaseModel):  # extra keys are ignored, Pydantic's default
     page_size: int = Field(10, alias="page-size", ge=1)
     ids: set[int] = set()
     q: str | None = None
+    item_ids: list[int] = Field([], alias="item-id")
 
 
 QUERIES = [
@@ -251,6 +252,7 @@ QUERIES = [
     "tool=a&tool=b&more=1",
     "page-size=3&ids=1&ids=2&ids=1&page_size=9",
     "ids=x&q=&q=last",
+    "item-id=7&page-size=2",
 ]
 
 
@@ -947,6 +949,13 @@ SHOP_REQUESTS = [
 
 # %%
 with check("Exercise 4: with the import hook, an app written for FastAPI runs on nanoapi"):
+    try:  # a package of its own whose name starts like the alias (fastapi-users)
+        other = AliasFinder("fastapi", "nanoapi").find_spec("fastapi_users")
+    except ImportError as error:
+        other = error
+    assert other is None, (
+        f"fastapi_users is another package, not fastapi.X: expected find_spec to return None, got {other!r}"
+    )
     sys.modules.pop("colorsys", None)  # a module nobody imported yet
     with fastapi_is("nanoapi"):
         aliased = importlib.import_module("fastapi")

@@ -312,7 +312,8 @@ parser.finalize()
 # moves them to a real temporary file on disk: small uploads cost no disk,
 # large ones no memory. The check feeds bodies to your collector in pieces of
 # 1 byte up to the whole body, compares what you collected with the package's
-# `parse_multipart`, and checks that a 3 MB file went to disk.
+# `parse_multipart`, checks that a 3 MB file went to disk, and that half-way
+# through the body, half of that file is already in it.
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -412,7 +413,15 @@ def multipart(data: dict, files: dict) -> tuple[bytes, str]:
 
 SMALL = multipart(
     {"caption": "a mug & a pot", "tags": ["kitchen", "café"]},
-    {"note": ("note.txt", b"milk\r\n--not a boundary\r\n", "text/plain"), "empty": ("", b"", "application/octet-stream")},
+    {"note": ("note.txt", b"milk\r\n--not a boundary\r\n", "text/plain")},
+)
+# What a browser sends for a file input left empty: a file part with `filename=""`
+# (httpx leaves an empty filename out, so this one is written by hand).
+NO_FILE_CHOSEN = (
+    b'--B\r\nContent-Disposition: form-data; name="caption"\r\n\r\nno file\r\n'
+    b'--B\r\nContent-Disposition: form-data; name="file"; filename=""\r\n'
+    b"Content-Type: application/octet-stream\r\n\r\n\r\n--B--\r\n",
+    "multipart/form-data; boundary=B",
 )
 BIG = multipart({"caption": "three megabytes"}, {"file": ("big.bin", bytes(range(256)) * 12288, "application/octet-stream")})
 
@@ -441,14 +450,33 @@ async def compare(body: bytes, content_type: str, size: int) -> list[Part]:
     return parts
 
 
+def halfway(body: bytes, content_type: str, size: int = 64 * 1024) -> Part:
+    """The part being read once the first half of the body is fed, in pieces."""
+    _, options = parse_options_header(content_type)
+    collector = PartCollector(options[b"boundary"])
+    for start in range(0, len(body) // 2, size):
+        collector.parser.write(body[start : min(start + size, len(body) // 2)])
+    return collector.part
+
+
 # %%
 with check("Exercise 2: PartCollector collects fields and files, in any size of pieces"):
     for size in (1, 7, 100, len(SMALL[0])):
         await compare(*SMALL, size)
+    for size in (7, len(NO_FILE_CHOSEN[0])):
+        await compare(*NO_FILE_CHOSEN, size)
     for size in (64 * 1024, len(BIG[0])):
         parts = await compare(*BIG, size)
         big = parts[-1].file
         assert big._rolled, "a 3 MB file should have moved to disk: is its SpooledTemporaryFile's max_size SPOOL_SIZE?"
+        big.close()
+    part = halfway(*BIG)  # half-way through the 3 MB file: 1.5 MB of it came by
+    assert part.file is not None and not part.data, "a file's bytes belong in part.file, not in part.data"
+    written = part.file.tell()
+    part.file.close()
+    assert written > 1024 * 1024, (
+        f"half-way through a 3 MB file, only {written} bytes are in its file: write each piece as it comes"
+    )
 
 # %% [markdown]
 # That is `MultipartReader` in `formparsers.py`, with three more duties:

@@ -30,6 +30,13 @@ class Paging(BaseModel):
     end: int
 
 
+class Aliased(BaseModel):
+    """Fields read under their aliases, never their names."""
+
+    page_size: int = Field(10, alias="page-size", ge=1)
+    item_ids: list[int] = Field([], alias="item-id")
+
+
 class Client(BaseModel):
     host: str
     save_data: bool
@@ -59,6 +66,10 @@ def query_models(api):
     @app.get("/range")
     def in_range(limit: int = 10, paging: Annotated[Paging | None, api.Query()] = None):
         return {"limit": limit, "paging": paging}
+
+    @app.get("/aliased")
+    def aliased(values: Annotated[Aliased, api.Query()]):
+        return values
 
     return app
 
@@ -98,6 +109,10 @@ QUERY_REQUESTS = [
     {"method": "GET", "url": "/range?start=1&end=2"},
     {"method": "GET", "url": "/range?start=1"},
     {"method": "GET", "url": "/range?start=one&end=2"},
+    {"method": "GET", "url": "/aliased?page-size=3&item-id=7"},
+    {"method": "GET", "url": "/aliased?page-size=3&item-id=7&item-id=8&page_size=9"},
+    {"method": "GET", "url": "/aliased?page_size=3&item_ids=7"},
+    {"method": "GET", "url": "/aliased?page-size=0&item-id=x"},
 ]
 HEADER_REQUESTS = [
     {"method": "GET", "url": "/converted"},
@@ -137,7 +152,7 @@ def test_the_document_lists_the_fields_like_fastapi(pkg, build, requests):
     theirs = build(fastapi_namespace()).openapi()
     ours = build(package_namespace(pkg)).openapi()
     assert ours == theirs
-    for name in ("Filters", "Paging", "Client", "Session"):
+    for name in ("Filters", "Paging", "Aliased", "Client", "Session"):
         assert name not in ours["components"]["schemas"]
 
 

@@ -4,14 +4,16 @@ One app, built with FastAPI and with the chapter's package, gets the same
 requests: urlencoded and multipart forms, files as bytes and as UploadFiles,
 fields missing, invalid or aliased, JSON where a form is expected and a form
 where JSON is. Status, content type and body must match, 422 details included
-(where each error is, what it got).
+(where each error is, what it got). And on our side alone: an upload goes to
+its file as it comes, never held in memory whole.
 """
 
+import tracemalloc
 from typing import Annotated
 
 import pytest
-from formbodies import multipart, part, request
-from oracle import compare
+from formbodies import BOUNDARY, multipart, part, request
+from oracle import ask, compare, package_namespace
 from pydantic import BaseModel, Field
 
 pytestmark = pytest.mark.anyio
@@ -116,10 +118,22 @@ def build(api):
     def json_body(item: Item):
         return item
 
+    @app.post("/raw")
+    async def form_as_read(request: api.Request):  # the handler reads the form
+        form = await request.form()
+        return [
+            [key, value if isinstance(value, str) else [value.filename, value.size]]
+            for key, value in form.multi_items()
+        ]
+
     return app
 
 
 FILE = ("a.txt", b"hello", "text/plain")
+# What a browser sends for a file input left empty (httpx leaves `filename`
+# out when it is "", so these are written byte by byte):
+NO_FILE_CHOSEN = part("file", b"", filename="", content_type="application/octet-stream")
+NO_FILES_CHOSEN = NO_FILE_CHOSEN.replace(b'name="file"', b'name="files"')
 CASES = {
     "urlencoded": ("/fields", {"data": {"name": "ada", "age": "36"}}),
     "multipart fields": ("/fields", {"files": {"name": (None, "ada")}}),
@@ -199,6 +213,33 @@ CASES = {
         request("/json", multipart(part("name", "x"))),
     ),
     "json": ("/json", {"json": {"name": "x"}}),
+    "no file chosen, as a browser sends it": (
+        "/upload",
+        request("/upload", multipart(NO_FILE_CHOSEN)),
+    ),
+    "optional, no file chosen, as a browser sends it": (
+        "/optional",
+        request("/optional", multipart(NO_FILE_CHOSEN)),
+    ),
+    "uploads, no file chosen, as a browser sends it": (
+        "/uploads",
+        request("/uploads", multipart(NO_FILES_CHOSEN)),
+    ),
+    "the form as the handler reads it": (
+        "/raw",
+        {"data": {"name": "a", "tag": ["x", "y"]}, "files": {"file": FILE}},
+    ),
+    "the form as the handler reads it, in one piece": (
+        "/raw",
+        request(
+            "/raw",
+            multipart(
+                part("name", "a"),
+                part("file", b"hello", filename="a.txt", content_type="text/plain"),
+                NO_FILE_CHOSEN.replace(b'name="file"', b'name="empty"'),
+            ),
+        ),
+    ),
 }
 
 
@@ -238,6 +279,10 @@ EXACT = {
     ),
     "urlencoded, no equals sign": (b"name", "application/x-www-form-urlencoded"),
     "urlencoded, repeated": (b"name=a&name=b", "application/x-www-form-urlencoded"),
+    "urlencoded, an escaped plus and UTF-8": (
+        b"name=1%2B1+%3D+caf%C3%A9",
+        "application/x-www-form-urlencoded",
+    ),
     "urlencoded with a charset": (
         b"name=x",
         "application/x-www-form-urlencoded; charset=utf-8",
@@ -267,3 +312,39 @@ async def test_upload_file_of_several_megabytes_arrives_whole(pkg):
         == theirs.json()
         == {"size": len(data), "head": data[:10].decode("latin-1")}
     )
+
+
+async def test_an_upload_never_sits_in_memory_whole(pkg):
+    """A 16 MiB upload, sent in 64 KiB pieces, raises what Python allocates by a
+    small part of its size: each piece goes on to the file as it comes, and
+    past 1 MB the file is on disk. (tracemalloc sees every allocation Python
+    makes, a SpooledTemporaryFile's in-memory buffer included.)"""
+    api = package_namespace(pkg)
+    app = api.App()
+
+    @app.post("/size")
+    async def count_bytes(file: api.UploadFile):
+        total = 0
+        while chunk := await file.read(64 * 1024):
+            total += len(chunk)
+        return {"size": total}
+
+    piece, count = 64 * 1024, 256
+    dash = b"--" + BOUNDARY.encode()
+
+    async def body():  # made piece by piece, never whole
+        yield dash + b"\r\n" + part("file", filename="big.bin")
+        for index in range(count):  # a new object each: nothing kept for free
+            yield bytes([65 + index % 26]) * piece
+        yield b"\r\n" + dash + b"--\r\n"
+
+    sent = {**request("/size", b""), "content": body()}
+    tracemalloc.start()
+    try:
+        [answer] = await ask(app, [sent])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    size = count * piece
+    assert answer.status == 200 and answer.json() == {"size": size}
+    assert peak < size // 4, f"{peak / 2**20:.1f} MiB at the peak for a 16 MiB upload"

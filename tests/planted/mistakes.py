@@ -1465,3 +1465,691 @@ CHAPTER_06_NOTEBOOK += [
     ),
 ]
 MISTAKES += [*IN_PACKAGES, CHAPTER_06_NOTEBOOK[-1]]
+
+# --- 09 drop-in --------------------------------------------------------------------
+
+OWN_KEYS_ONLY = (
+    'Passing on only the model\'s own keys, so `extra="forbid"` never sees `color=red`'
+)
+ONE_OF_A_LIST = "`query[key]` for a list field, which keeps one of `tags=a&tags=b`"
+NAME_NOT_ALIAS = (
+    "reading a field under its name instead of its alias, so a lone `item-id=7` "
+    "reaches a list field as a bare string"
+)
+OUTER_RESPONSES_WIN = (
+    "The router's `responses` laid over the route's, so the router's 404 replaces "
+    "the route's own"
+)
+ROUTE_LISTS_FIRST = "the route's tags and dependencies before the router's"
+SCHEMA_OR = "`include_in_schema` joined with `or` instead of `and`"
+LISTS_IN_PLACE = (
+    "extending the router's own list in place (`tags += ...`), so each route's "
+    "tags pile onto the next one's"
+)
+HANDLER_DIRECT = (
+    "a route that calls its handler directly instead of what `get_route_handler()` "
+    "returns, so a subclass's wrapper never runs"
+)
+CLASS_LOST = (
+    "an included route built with the including router's `route_class` instead of "
+    "its own"
+)
+QUERY_DATA_EXTRAS = """\
+    for key in query:
+        if key not in keys:
+            values = query.getlist(key)
+            data[key] = values[0] if len(values) == 1 else values
+    return data"""
+MERGED_LISTS = (
+    "        merged[key] = [*(outer.get(key) or []), *(route.get(key) or [])]\n"
+)
+MERGED_RESPONSES = (
+    'merged["responses"] = {**(outer.get("responses") or {}), '
+    '**(route.get("responses") or {})}'
+)
+
+CHAPTER_09 = [
+    nb(
+        "09",
+        1,
+        "own-keys-only",
+        OWN_KEYS_ONLY,
+        (QUERY_DATA_EXTRAS, "    return data"),
+    ),
+    pkg(
+        "09",
+        1,
+        "own-keys-only",
+        OWN_KEYS_ONLY,
+        "nanoapi/dependencies.py",
+        "test_param_models.py::test_answers_equal_fastapis",
+        (
+            "        for key, value in every_pair(values):\n"
+            "            if key not in self.taken:\n"
+            "                extras.setdefault(key, []).append(value)\n",
+            "",
+        ),
+    ),
+    nb(
+        "09",
+        1,
+        "one-of-a-list",
+        ONE_OF_A_LIST,
+        (
+            "        if is_sequence(info.annotation):\n"
+            "            if values := query.getlist(key):\n"
+            "                data[key] = values\n"
+            "        elif key in query:\n",
+            "        if key in query:\n",
+        ),
+    ),
+    pkg(
+        "09",
+        1,
+        "one-of-a-list",
+        ONE_OF_A_LIST,
+        "nanoapi/dependencies.py",
+        "test_param_models.py::test_answers_equal_fastapis",
+        (
+            "    many = is_sequence(kind)\n    return Field(key,",
+            "    many = False\n    return Field(key,",
+        ),
+    ),
+    nb(
+        "09",
+        1,
+        "name-not-alias",
+        NAME_NOT_ALIAS,
+        ("        key = info.alias or name\n", "        key = name\n"),
+    ),
+    pkg(
+        "09",
+        1,
+        "name-not-alias",
+        NAME_NOT_ALIAS,
+        "nanoapi/dependencies.py",
+        "test_param_models.py::test_answers_equal_fastapis",
+        (
+            "    key = info.validation_alias\n"
+            "    if not isinstance(key, str):\n"
+            "        key = info.alias or name\n",
+            "    key = name\n",
+        ),
+    ),
+    nb(
+        "09",
+        2,
+        "outer-responses-win",
+        OUTER_RESPONSES_WIN,
+        (
+            MERGED_RESPONSES,
+            'merged["responses"] = {**(route.get("responses") or {}), '
+            '**(outer.get("responses") or {})}',
+        ),
+    ),
+    pkg(
+        "09",
+        2,
+        "outer-responses-win",
+        OUTER_RESPONSES_WIN,
+        "nanoapi/routing.py",
+        "test_router_options.py::test_the_document_equals_fastapis",
+        (
+            '        **(outer.get("responses") or {}),\n'
+            '        **(options.get("responses") or {}),\n',
+            '        **(options.get("responses") or {}),\n'
+            '        **(outer.get("responses") or {}),\n',
+        ),
+    ),
+    nb(
+        "09",
+        2,
+        "route-lists-first",
+        ROUTE_LISTS_FIRST,
+        (
+            MERGED_LISTS,
+            "        merged[key] = [*(route.get(key) or []), *(outer.get(key) or [])]\n",
+        ),
+    ),
+    pkg(
+        "09",
+        2,
+        "route-lists-first",
+        ROUTE_LISTS_FIRST,
+        "nanoapi/routing.py",
+        "test_router_options.py::test_the_document_equals_fastapis",
+        (
+            'merged["tags"] = [*(outer.get("tags") or []), *(options.get("tags") or [])]',
+            'merged["tags"] = [*(options.get("tags") or []), *(outer.get("tags") or [])]',
+        ),
+    ),
+    nb(
+        "09",
+        2,
+        "schema-or",
+        SCHEMA_OR,
+        (
+            'documented and outer.get("include_in_schema", True)',
+            'documented or outer.get("include_in_schema", True)',
+        ),
+    ),
+    pkg(
+        "09",
+        2,
+        "schema-or",
+        SCHEMA_OR,
+        "nanoapi/routing.py",
+        "test_router_options.py::test_the_document_equals_fastapis",
+        (
+            'documented and outer.get("include_in_schema", True)',
+            'documented or outer.get("include_in_schema", True)',
+        ),
+    ),
+    nb(
+        "09",
+        2,
+        "lists-in-place",
+        LISTS_IN_PLACE,
+        (
+            MERGED_LISTS,
+            "        merged[key] = outer.get(key) or []\n"
+            "        merged[key] += route.get(key) or []\n",
+        ),
+    ),
+    pkg(
+        "09",
+        2,
+        "lists-in-place",
+        LISTS_IN_PLACE,
+        "nanoapi/routing.py",
+        "test_router_options.py::test_the_document_equals_fastapis",
+        (
+            'merged["tags"] = [*(outer.get("tags") or []), *(options.get("tags") or [])]',
+            'merged["tags"] = outer.get("tags") or []\n'
+            '    merged["tags"] += options.get("tags") or []',
+        ),
+    ),
+    nb(
+        "09",
+        3,
+        "body-as-str",
+        "`str(await request.body())`, which gives `b'...'`",
+        (
+            "body = (await request.body()).decode()",
+            "body = str(await request.body())",
+        ),
+    ),
+    nb(
+        "09",
+        3,
+        "every-exception",
+        "catching every exception, so the handler's own 404 turns into a 500",
+        (
+            "            except RequestValidationError as exc:\n",
+            "            except Exception as exc:\n",
+        ),
+    ),
+    nb(
+        "09",
+        3,
+        "no-return",
+        "forgetting to return the wrapper",
+        ("        return showing_body\n", ""),
+    ),
+    pkg(
+        "09",
+        3,
+        "handler-direct",
+        HANDLER_DIRECT,
+        "nanoapi/routing.py",
+        "test_custom_routes.py::test_route_classes_answer_like_fastapis",
+        (
+            "return request_response(self.get_route_handler())",
+            "return request_response(self.handle_request)",
+        ),
+    ),
+    pkg(
+        "09",
+        3,
+        "class-lost",
+        CLASS_LOST,
+        "nanoapi/routing.py",
+        "test_custom_routes.py::test_route_classes_answer_like_fastapis",
+        (
+            "                    route_class_override=type(route),  # a custom class stays\n",
+            "",
+        ),
+    ),
+    nb(
+        "09",
+        4,
+        "create-module-none",
+        "`create_module` returning `None` (the import system then makes an empty module)",
+        ("        return self.module\n", "        return None\n"),
+    ),
+    nb(
+        "09",
+        4,
+        "alias-spec-left",
+        "leaving the alias's spec on the module, so `nanoapi.__spec__.name` says `fastapi`",
+        (
+            "        module.__spec__ = self.spec  # the import system wrote the alias's there\n",
+            "        pass\n",
+        ),
+    ),
+    nb(
+        "09",
+        4,
+        "startswith",
+        'matching names with `startswith("fastapi")`, which also takes another '
+        "package such as `fastapi_users`",
+        (
+            "        if top != self.alias:\n",
+            "        if not fullname.startswith(self.alias):\n",
+        ),
+    ),
+]
+
+# --- 10 forms and security -----------------------------------------------------------
+
+PLUS_AFTER = (
+    "Decoding `%XX` before turning `+` into spaces (`%2B` then becomes a space)"
+)
+STRICT_UTF8 = (
+    "strict UTF-8, which fails on a byte such as `%FF` instead of replacing it"
+)
+IN_MEMORY = (
+    "Keeping a file's bytes in memory until the part or the body ends, instead of "
+    "writing each piece to the file as it comes"
+)
+NO_REWIND = "not rewinding the spooled file, so the handler reads nothing"
+WHOLE_DATA = "writing all of `data` instead of `data[start:end]`"
+NO_MAX_SIZE = "a `SpooledTemporaryFile()` without `max_size`, which never moves to disk"
+EMPTY_FILENAME = (
+    '`if options.get(b"filename")`, which takes an empty file input '
+    '(`filename=""`) for a text field'
+)
+MIXED_UP = (
+    "401 and 403 mixed up: no key is a 401 with its challenge, a key we do not "
+    "know a 403"
+)
+NO_CHALLENGE = "a 401 without `WWW-Authenticate`"
+KEY_IS_NONE = "`if key is None`, which takes an empty header for a key"
+HEADERS_SUBSCRIPT = (
+    "`request.headers[self.name]`, a `KeyError` (a 500) when the header is missing"
+)
+OWN_SCOPES = (
+    "passing a dependency only its own scopes, not those its dependants asked for"
+)
+UNESCAPE_RETURN = '    return bytes(out).decode("utf-8", errors="replace")'
+API_KEY_CHECKS = """\
+        if not key:
+            raise HTTPException(401, "Not authenticated", headers={"WWW-Authenticate": "APIKey"})
+        if key not in self.keys:
+            raise HTTPException(403, "Invalid API key")"""
+SCOPE_CHECK = """\
+    if any(scope not in granted for scope in security_scopes.scopes):
+        challenge = f'Bearer error="insufficient_scope", scope="{security_scopes.scope_str}"'"""
+NOT_AUTHENTICATED = 'return HTTPException(401, "Not authenticated", headers=headers)'
+
+CHAPTER_10 = [
+    nb(
+        "10",
+        1,
+        "plus-after-percent",
+        PLUS_AFTER,
+        ('    raw = raw.replace(b"+", b" ")\n', ""),
+        (
+            UNESCAPE_RETURN,
+            UNESCAPE_RETURN.replace("bytes(out)", 'bytes(out).replace(b"+", b" ")'),
+        ),
+    ),
+    pkg(
+        "10",
+        1,
+        "plus-after-percent",
+        PLUS_AFTER,
+        "nanoapi/formparsers.py",
+        "test_forms.py::test_exact_bodies_answer_like_fastapi",
+        ("from urllib.parse import unquote_plus", "from urllib.parse import unquote"),
+        (
+            'unquote_plus(part.decode("latin-1"))',
+            'unquote(part.decode("latin-1")).replace("+", " ")',
+        ),
+    ),
+    nb(
+        "10",
+        1,
+        "strict-utf8",
+        STRICT_UTF8,
+        (UNESCAPE_RETURN, '    return bytes(out).decode("utf-8")'),
+    ),
+    pkg(
+        "10",
+        1,
+        "strict-utf8-urlencoded",
+        STRICT_UTF8,
+        "nanoapi/formparsers.py",
+        "test_hostile.py::test_hostile_forms_get_fastapis_answer",
+        (
+            'unquote_plus(part.decode("latin-1"))',
+            'unquote_plus(part.decode("latin-1"), errors="strict")',
+        ),
+    ),
+    pkg(
+        "10",
+        1,
+        "strict-utf8-multipart",
+        STRICT_UTF8,
+        "nanoapi/formparsers.py",
+        "test_hostile.py::test_hostile_forms_get_fastapis_answer",
+        (
+            "    try:\n        return data.decode(charset)\n"
+            "    except UnicodeDecodeError:\n"
+            '        return data.decode("latin-1")\n',
+            "    return data.decode(charset)\n",
+        ),
+    ),
+    nb(
+        "10",
+        1,
+        "decode-then-split",
+        "decoding the whole body before splitting it, so a `%26` splits a value",
+        (
+            '    for piece in body.split(b"&"):\n'
+            "        if not piece:\n"
+            "            continue\n"
+            '        name, _, value = piece.partition(b"=")\n'
+            "        pairs.append((unescape(name), unescape(value)))\n",
+            '    for piece in unescape(body).split("&"):\n'
+            "        if not piece:\n"
+            "            continue\n"
+            '        name, _, value = piece.partition("=")\n'
+            "        pairs.append((name, value))\n",
+        ),
+    ),
+    nb(
+        "10",
+        1,
+        "every-equals-sign",
+        "splitting at every `=` (`k=v=w`)",
+        (
+            '        name, _, value = piece.partition(b"=")\n',
+            '        name, value = (piece.split(b"=") + [b""])[:2]\n',
+        ),
+    ),
+    nb(
+        "10",
+        2,
+        "in-memory",
+        IN_MEMORY,
+        (
+            "        if self.part.file is not None:\n"
+            "            self.part.file.write(data[start:end])\n"
+            "        else:\n"
+            "            self.part.data += data[start:end]\n",
+            "        self.part.data += data[start:end]\n",
+        ),
+        (
+            "        if self.part.file is not None:\n"
+            "            self.part.file.seek(0)\n",
+            "        if self.part.file is not None:\n"
+            "            self.part.file.write(self.part.data)\n"
+            "            self.part.data = bytearray()\n"
+            "            self.part.file.seek(0)\n",
+        ),
+    ),
+    pkg(
+        "10",
+        2,
+        "in-memory",
+        IN_MEMORY,
+        "nanoapi/formparsers.py",
+        "test_forms.py::test_an_upload_never_sits_in_memory_whole",
+        (
+            "            reader.parser.write(chunk)\n"
+            "            await reader.write_files()\n"
+            "        reader.parser.finalize()\n",
+            "            reader.parser.write(chunk)\n"
+            "        reader.parser.finalize()\n"
+            "        await reader.write_files()\n",
+        ),
+    ),
+    nb(
+        "10",
+        2,
+        "no-rewind",
+        NO_REWIND,
+        (
+            "        if self.part.file is not None:\n"
+            "            self.part.file.seek(0)\n"
+            "        self.parts.append(self.part)\n",
+            "        self.parts.append(self.part)\n",
+        ),
+    ),
+    pkg(
+        "10",
+        2,
+        "no-rewind",
+        NO_REWIND,
+        "nanoapi/formparsers.py",
+        "test_forms.py::test_forms_and_files_answer_like_fastapi",
+        (
+            "    for _, value in form.multi_items():\n"
+            "        if isinstance(value, UploadFile):\n"
+            "            await value.seek(0)\n",
+            "",
+        ),
+    ),
+    nb(
+        "10",
+        2,
+        "whole-data",
+        WHOLE_DATA,
+        (
+            "            self.part.file.write(data[start:end])\n",
+            "            self.part.file.write(data)\n",
+        ),
+    ),
+    pkg(
+        "10",
+        2,
+        "whole-data",
+        WHOLE_DATA,
+        "nanoapi/formparsers.py",
+        "test_forms.py::test_forms_and_files_answer_like_fastapi",
+        (
+            "self.to_write.append((self.part.file, data[start:end]))",
+            "self.to_write.append((self.part.file, data))",
+        ),
+    ),
+    nb(
+        "10",
+        2,
+        "no-max-size",
+        NO_MAX_SIZE,
+        (
+            "self.part.file = SpooledTemporaryFile(max_size=SPOOL_SIZE)",
+            "self.part.file = SpooledTemporaryFile()",
+        ),
+    ),
+    pkg(
+        "10",
+        2,
+        "no-max-size",
+        NO_MAX_SIZE,
+        "nanoapi/formparsers.py",
+        "test_forms.py::test_an_upload_never_sits_in_memory_whole",
+        (
+            "SpooledTemporaryFile(max_size=SPOOL_SIZE)  # noqa: SIM115",
+            "SpooledTemporaryFile()  # noqa: SIM115",
+        ),
+    ),
+    nb(
+        "10",
+        2,
+        "empty-filename",
+        EMPTY_FILENAME,
+        (
+            '        if b"filename" in options:\n',
+            '        if options.get(b"filename"):\n',
+        ),
+    ),
+    pkg(
+        "10",
+        2,
+        "empty-filename",
+        EMPTY_FILENAME,
+        "nanoapi/formparsers.py",
+        "test_forms.py::test_forms_and_files_answer_like_fastapi",
+        ('if b"filename" not in options:', 'if not options.get(b"filename"):'),
+    ),
+    pkg(
+        "10",
+        2,
+        "files-left-open",
+        "leaving the files open after the response (nothing puts `request.close` "
+        "on the request's exit stack)",
+        "nanoapi/routing.py",
+        "test_hostile.py::test_every_temporary_file_is_closed",
+        ("        stack.push_async_callback(request.close)\n", ""),
+    ),
+    nb(
+        "10",
+        3,
+        "wrong-key-401",
+        MIXED_UP,
+        (
+            API_KEY_CHECKS,
+            API_KEY_CHECKS.replace(
+                '(403, "Invalid API key")',
+                '(401, "Invalid API key", headers={"WWW-Authenticate": "APIKey"})',
+            ),
+        ),
+    ),
+    nb(
+        "10",
+        3,
+        "no-key-403",
+        MIXED_UP,
+        (
+            API_KEY_CHECKS,
+            API_KEY_CHECKS.replace(
+                '(401, "Not authenticated", headers={"WWW-Authenticate": "APIKey"})',
+                '(403, "Not authenticated")',
+            ),
+        ),
+    ),
+    pkg(
+        "10",
+        3,
+        "no-key-403",
+        MIXED_UP,
+        "nanoapi/security/base.py",
+        "test_security.py::test_schemes_answer_like_fastapi",
+        (NOT_AUTHENTICATED, NOT_AUTHENTICATED.replace("401", "403")),
+    ),
+    nb(
+        "10",
+        3,
+        "no-challenge",
+        NO_CHALLENGE,
+        (
+            '(401, "Not authenticated", headers={"WWW-Authenticate": "APIKey"})',
+            '(401, "Not authenticated")',
+        ),
+    ),
+    pkg(
+        "10",
+        3,
+        "no-challenge",
+        NO_CHALLENGE,
+        "nanoapi/security/base.py",
+        "test_security.py::test_schemes_answer_like_fastapi",
+        (NOT_AUTHENTICATED, 'return HTTPException(401, "Not authenticated")'),
+    ),
+    nb(
+        "10",
+        3,
+        "key-is-none",
+        KEY_IS_NONE,
+        ("        if not key:\n", "        if key is None:\n"),
+    ),
+    pkg(
+        "10",
+        3,
+        "key-is-none",
+        KEY_IS_NONE,
+        "nanoapi/security/api_key.py",
+        "test_security.py::test_schemes_answer_like_fastapi",
+        ("        if not key:\n", "        if key is None:\n"),
+    ),
+    nb(
+        "10",
+        3,
+        "headers-subscript",
+        HEADERS_SUBSCRIPT,
+        (
+            "        key = request.headers.get(self.name)\n",
+            "        key = request.headers[self.name]\n",
+        ),
+    ),
+    pkg(
+        "10",
+        3,
+        "headers-subscript",
+        HEADERS_SUBSCRIPT,
+        "nanoapi/security/api_key.py",
+        "test_security.py::test_schemes_answer_like_fastapi",
+        (
+            'return request.headers.get(self.model["name"])',
+            'return request.headers[self.model["name"]]',
+        ),
+    ),
+    nb(
+        "10",
+        4,
+        "first-scope-only",
+        "Checking only the first scope asked",
+        (
+            "    if any(scope not in granted for scope in security_scopes.scopes):\n",
+            "    if security_scopes.scopes and security_scopes.scopes[0] not in granted:\n",
+        ),
+    ),
+    nb(
+        "10",
+        4,
+        "401-for-a-scope",
+        "a 401 for a missing scope instead of a 403",
+        (
+            '        raise HTTPException(403, "Not enough permissions",',
+            '        raise HTTPException(401, "Not enough permissions",',
+        ),
+    ),
+    nb(
+        "10",
+        4,
+        "challenge-missing-only",
+        "a challenge that names only the missing scopes, not all those asked",
+        (
+            SCOPE_CHECK,
+            "    missing = [scope for scope in security_scopes.scopes if scope not in granted]\n"
+            "    if missing:\n"
+            """        challenge = f'Bearer error="insufficient_scope", scope="{" ".join(missing)}"'""",
+        ),
+    ),
+    pkg(
+        "10",
+        4,
+        "own-scopes",
+        OWN_SCOPES,
+        "nanoapi/dependencies.py",
+        "test_security.py::test_schemes_answer_like_fastapi",
+        (
+            "    asked = list(dict.fromkeys([*scopes, *own]))",
+            "    asked = list(own)",
+        ),
+    ),
+]
+
+MISTAKES += [*CHAPTER_09, *CHAPTER_10]

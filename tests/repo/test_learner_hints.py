@@ -109,3 +109,16 @@ def test_a_name_of_an_earlier_chapter_points_to_that_chapter(learner_04):
 
 def test_an_unknown_error_adds_nothing(learner_04):
     assert hints(ZeroDivisionError("division by zero"), learner_04) == []
+
+
+def test_an_option_of_the_long_tail_points_to_chapter_09(tmp_path):
+    learner_09 = target_chapter(tmp_path, like=find_chapter("09"))
+    error = TypeError(
+        "APIRouter.__init__() got an unexpected keyword argument 'route_class'"
+    )
+    said = "\n".join(hints(error, learner_09))
+    assert "`route_class` is not taken yet" in said
+    assert (
+        'chapters/09_dropin/README.md, section "What the long tail is, measured"'
+        in said
+    )
