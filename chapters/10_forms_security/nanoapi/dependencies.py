@@ -22,7 +22,7 @@ from contextlib import (
     asynccontextmanager,
     contextmanager,
 )
-from copy import deepcopy
+from copy import copy, deepcopy
 from dataclasses import dataclass, field, is_dataclass
 from functools import cached_property, lru_cache
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -217,7 +217,9 @@ def model_member(name: str, info: FieldInfo, marker: Param) -> Field:
         alias = key.replace("_", "-")
     title = pydantic.Field(title=info.title or key.title().replace("_", " "))
     kind: Any = info.annotation
-    annotation = Annotated[(kind, info, title)]  # the model's rules and default
+    rules = copy(info)  # the model's rules and default; its aliases are the key,
+    rules.alias = rules.validation_alias = rules.serialization_alias = None
+    annotation = Annotated[(kind, rules, title)]  # (on a type they only warn)
     default = MISSING if info.is_required() else info.default
     many = is_sequence(kind)
     return Field(key, marker.source, alias, annotation, default, many, type(marker)())
