@@ -15,7 +15,6 @@ clone, sees the files themselves, and also runs `check --strict`).
 """
 
 import copy
-import functools
 import os
 import shutil
 import subprocess
@@ -179,36 +178,16 @@ def test_the_solution_runs_and_passes_every_check(solution):
     assert skipped == [], "with every exercise solved, no cell should skip"
 
 
-@functools.cache
-def learner_run(learner: Path) -> NotebookNode:
-    """The learner's notebook run as Run All runs it (once per test process)."""
-    return executed(jupytext.read(learner), learner.parent, allow_errors=True)
-
-
-def per_learner_run(test):
-    """Like per_notebook, with both tests of a notebook in one xdist worker
-    (`--dist loadgroup` in pyproject.toml), so that it runs only once there."""
-    test.__test__ = bool(SOLUTIONS)
-    params = [
-        pytest.param(s, id=s.stem, marks=pytest.mark.xdist_group(f"learner-{s.stem}"))
-        for s in SOLUTIONS
-    ]
-    return pytest.mark.parametrize("solution", params)(test)
-
-
 @pytest.mark.slow
-@per_learner_run
-def test_run_all_reaches_the_end_of_the_learner_notebook(solution):
-    nb = learner_run(tool.learner_twin(solution))
+@per_notebook
+def test_the_learner_notebook_runs_to_the_end_and_fails_every_check(solution):
+    """One run of the learner's notebook, as Run All runs it, for both promises:
+    every cell runs, and every exercise's check says "not yet"."""
+    learner = tool.learner_twin(solution)
+    nb = executed(jupytext.read(learner), learner.parent, allow_errors=True)
     assert errors(nb) == {}, "Run All would stop at the first of these cells"
     last_code = [c for c in nb.cells if c.cell_type == "code"][-1]
     assert last_code.execution_count is not None
-
-
-@pytest.mark.slow
-@per_learner_run
-def test_the_learner_notebook_fails_every_check(solution):
-    nb = learner_run(tool.learner_twin(solution))
     # Every exercise's check fails; a check of no exercise (a finale) may pass.
     checks = {t: out for t, out in check_outputs(nb).items() if 'check("Exercise' in t}
     assert checks, "the notebook has no exercise checks"
