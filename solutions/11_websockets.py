@@ -63,6 +63,7 @@ import asyncio
 import inspect
 import queue
 import socket
+import tracemalloc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -412,7 +413,9 @@ with TestClient(echo_app) as client, client.websocket_connect("/echo/bot?shout=t
 #   broadcast `"<name> left"`.
 #
 # The check connects two members with the TestClient and follows the
-# conversation on both sides.
+# conversation on both sides. Two more members join the room behind their
+# backs, whose connections ended before their endpoints could notice: one
+# closed, one whose client dropped.
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -502,6 +505,28 @@ def heard(session, when, wait=2.0) -> str:
 
 # %%
 with check("Exercise 2: the room says who joined, passes every message to everyone, and says who left"):
+
+    async def gone_member(closed: bool) -> WebSocket:
+        """A member whose connection ended before its endpoint noticed: closed by
+        us (its send_text raises RuntimeError), or dropped by its client (the
+        server's send raises OSError, which the WebSocket turns into
+        WebSocketDisconnect)."""
+        dropped = False
+
+        async def receive():
+            return {"type": "websocket.connect"}
+
+        async def send(message):
+            if dropped:
+                raise OSError("the client has gone")
+
+        member = WebSocket(websocket_scope("/ws"), receive, send)
+        await member.accept()
+        if closed:
+            await member.close()
+        dropped = True
+        return member
+
     manager.active.clear()
     with TestClient(room_app) as client:
         with client.websocket_connect("/ws?name=ada") as ada:
@@ -513,6 +538,8 @@ with check("Exercise 2: the room says who joined, passes every message to everyo
                     assert said == "sam joined", f"sam joining: {who} should hear 'sam joined', got {said!r}"
                 names = sorted(manager.active.values())
                 assert names == ["ada", "sam"], f"manager.active should hold ada and sam, holds {names}"
+                manager.active[await gone_member(closed=True)] = "cid"
+                manager.active[await gone_member(closed=False)] = "dee"
                 sam.send_text("hi")
                 ada.send_text("hello, sam")
                 for who, session in (("ada", ada), ("sam", sam)):
@@ -520,6 +547,11 @@ with check("Exercise 2: the room says who joined, passes every message to everyo
                     assert said == ["sam: hi", "ada: hello, sam"], (
                         f"{who} should hear ['sam: hi', 'ada: hello, sam'], in that order, got {said}"
                     )
+                names = sorted(manager.active.values())
+                assert names == ["ada", "sam"], (
+                    "cid's connection was closed and dee's client dropped before they could leave: broadcast should "
+                    f"drop each of them when send_text raises, and go on; manager.active holds {names}"
+                )
             said = heard(ada, "sam leaving: ada")
             assert said == "sam left", f"sam leaving: ada should hear 'sam left', got {said!r}"
             names = list(manager.active.values())
@@ -671,7 +703,8 @@ print("  ", pieces(sent))
 #   again after every download, a finished one or one whose client left.
 #
 # The check downloads it whole (through httpx), piece by piece, and with a
-# client that leaves after 3 pieces of a 100,000-line file.
+# client that leaves after 3 pieces of a 100,000-line file, measuring the
+# memory the download takes (`tracemalloc`).
 
 # %% [markdown]
 # <details><summary>Hint</summary>
@@ -734,8 +767,17 @@ with check("Exercise 3: squares_csv streams one CSV line per piece, and stops wh
     expected = [(b"n,square\n", True), (b"1,1\n", True), (b"2,4\n", True), (b"3,9\n", True), (b"", False)]
     assert sent == expected, f"count=3: expected one piece per line, then the end: {expected}, got {sent}"
     assert OPEN["exports"] == 0, f"after a whole download OPEN['exports'] should be 0, it is {OPEN['exports']}"
-    sent = pieces(await download(squares_app, "/squares.csv?count=100000", leave_after=3))
+    tracemalloc.start()  # what the download holds in memory at most
+    try:
+        sent = pieces(await download(squares_app, "/squares.csv?count=100000", leave_after=3))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     assert len(sent) <= 4, f"the client left after 3 pieces, but {len(sent)} were sent"
+    assert peak < 1_000_000, (
+        f"count=100000, and the client left after 3 pieces: memory went up by {peak / 1e6:.1f} MB, as if the whole "
+        "file had been written before the first line left (write each line as you yield it)"
+    )
     assert OPEN["exports"] == 0, (
         f"after the client left, OPEN['exports'] should be 0 again (the generator's finally), it is {OPEN['exports']}"
     )
@@ -877,6 +919,14 @@ with check("Exercise 4: stream sends more_body pieces, and stops (its generator 
             "running 1 s later (does it watch receive() for http.disconnect while it sends?)"
         ) from None
     assert "idle" in CLOSED, "a stream waiting between pieces: its generator was not closed when the client left"
+
+    held = counting("held")  # a reference kept here: the garbage collector cannot close it for stream
+
+    async def holding(scope, receive, send):
+        await stream(held, receive, send)
+
+    await download(holding, "/", leave_after=3)
+    assert "held" in CLOSED, "the client left: stream returned, but its generator was not closed (await chunks.aclose())"
 
     finished = asyncio.Event()
 

@@ -409,6 +409,35 @@ async def test_a_cleanup_cut_short_is_finished(chapter, pkg):
     assert notes == ["cleaned up"]
 
 
+async def test_an_idle_stream_stops_when_its_client_leaves(chapter, pkg):
+    """A generator that waits (for the next note, say) sends nothing, so no
+    `send()` fails: the response must hear `http.disconnect` itself, and close
+    the generator then, not at its next piece, which may never come."""
+    notes, sent = [], []
+
+    async def produce():
+        try:
+            yield b"first"
+            await asyncio.sleep(30)  # nothing new for a long while
+            yield b"late"
+        finally:
+            notes.append("cleaned up")
+
+    async def receive():
+        await asyncio.sleep(0.1)
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    started = time.monotonic()
+    response = pkg.StreamingResponse(produce())
+    await asyncio.wait_for(response(http_scope(), receive, send), 5)
+    assert time.monotonic() - started < 1
+    assert notes == ["cleaned up"]
+    assert [message.get("body") for message in sent[1:]] == [b"first"]
+
+
 async def test_a_plain_generator_is_closed_once_its_step_is_over(chapter, pkg):
     """A plain generator runs each step in a worker thread, which cannot be
     interrupted, and it cannot be closed while a step runs: the response waits

@@ -2153,3 +2153,543 @@ CHAPTER_10 = [
 ]
 
 MISTAKES += [*CHAPTER_09, *CHAPTER_10]
+
+# --- 11 WebSockets and streaming -------------------------------------------------------
+
+NO_CONNECT = (
+    "Accepting without reading `websocket.connect` first, so that the loop takes "
+    "the `connect` for a message"
+)
+EMPTY_TEXT = '`if message.get("text"):`, which takes an empty text for a binary message'
+DISCONNECT_AS_MESSAGE = (
+    'treating `websocket.disconnect` as a message (a `KeyError` on `"bytes"` or '
+    '`"text"`)'
+)
+RECEIVE_AFTER_DISCONNECT = "calling `receive()` again after it"
+ECHO_NOT_OFFERED = 'accepting with `"echo"` when the client did not offer it'
+AFTER_QUIT = "going on after the `/quit` close (a send after `websocket.close`)"
+NO_PONG = "in the server, not answering a ping with its pong"
+FRAME_BY_FRAME = (
+    "handing the app each frame of a fragmented message instead of the whole message"
+)
+NO_1006 = (
+    "taking a read of no bytes (the TCP connection closed without a close frame) "
+    "for nothing, so that the app waits forever for its `websocket.disconnect` (1006)"
+)
+BEFORE_ACCEPT = (
+    'Sending before `websocket.accept` (the newcomer\'s own "joined", or no '
+    "`accept` at all)"
+)
+NO_TRY = (
+    "no `try` around each send in `broadcast`, so that one member who left breaks "
+    "the room for everyone"
+)
+ONLY_DISCONNECT = (
+    "catching only `WebSocketDisconnect` there, when a member that was closed "
+    "raises `RuntimeError`"
+)
+DICT_CHANGED = (
+    "looping over `self.active` itself while dropping from it (`dictionary "
+    "changed size during iteration`)"
+)
+NEVER_LEAVES = (
+    "forgetting to take a member out when it leaves (no `except "
+    "WebSocketDisconnect` around the loop, or no `disconnect()` in it)"
+)
+CODES_MIXED = (
+    "1011 and 1000 mixed up: an error after accept is a 1011 close, one before "
+    "accept a plain close, which the server turns into a 403"
+)
+ACCEPT_TO_REFUSE = (
+    "accepting in the validation error's handler so that the client sees the 1008 "
+    "as a close frame: a handshake that breaks the contract is refused (a 403 on "
+    "a real server), never accepted"
+)
+HTTP_FOR_WEBSOCKET = (
+    "answering a `websocket` scope that no route matches as if it were HTTP (a "
+    "404, or the trailing-slash redirect) instead of closing it"
+)
+WHOLE_FILE = (
+    "The whole file built in memory first (one string, or a list of lines) and "
+    "then sent"
+)
+COUNT_NOT_IN_FINALLY = (
+    "taking the count back after the loop instead of in a `finally`, which a "
+    "client that leaves skips"
+)
+LINE_WITHOUT_NEWLINE = "a line without its `\\n`"
+FUNCTION_NOT_CALLED = (
+    "`StreamingResponse(lines, ...)`: the function, not its generator `lines()`"
+)
+JSONL_NO_NEWLINE = "a JSON lines item without its trailing newline"
+SSE_ONE_DATA_LINE = (
+    "an event's `data` with a newline in it sent on one `data:` line (each of its "
+    "lines needs its own)"
+)
+NOT_WATCHING = (
+    "Not watching `receive()` while sending: a stream that waits between pieces "
+    "notices that its client left only at its next piece, maybe never"
+)
+FIRST_MESSAGE = (
+    "taking the first message `receive()` gives (the request's body) for the "
+    "disconnect, so the stream stops at once"
+)
+NO_ACLOSE = "no `aclose()`: the generator's `finally` waits for the garbage collector"
+CLOSE_TOO_SOON = (
+    "closing the generator before the cancelled tasks have finished "
+    "(`aclose()`: asynchronous generator is already running)"
+)
+NO_LAST_PIECE = (
+    "forgetting the last, empty `http.response.body` (`more_body: False`), so "
+    "that the client waits for an end that never comes"
+)
+NO_TURN = (
+    "a stream loop that never gives the event loop a turn (`await "
+    "asyncio.sleep(0)`): on uvicorn, an endless generator whose client left then "
+    "holds the whole server"
+)
+ECHO_DISCONNECT = """\
+        if message["type"] == "websocket.disconnect":
+            return
+"""
+ECHO_QUIT = """\
+            await send({"type": "websocket.close", "code": 1000, "reason": "bye"})
+            return
+"""
+BROADCAST = """\
+        for websocket in list(self.active):
+            try:
+                await websocket.send_text(text)
+            except (WebSocketDisconnect, RuntimeError):
+                self.active.pop(websocket, None)
+"""
+ROOM_LOOP = """\
+    await manager.connect(websocket, name)
+    try:
+        while True:
+            message = await websocket.receive_text()
+            await manager.broadcast(f"{name}: {message}")
+    except WebSocketDisconnect:
+        manager.disconnect(websocket)
+        await manager.broadcast(f"{name} left")
+"""
+CSV_LINES = """\
+            yield "n,square\\n"
+            for n in range(1, count + 1):
+                yield f"{n},{n * n}\\n"
+"""
+STREAM_TASKS = """\
+    tasks = {asyncio.ensure_future(sending()), asyncio.ensure_future(leaving())}
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks)
+        await chunks.aclose()
+"""
+RECEIVE_MESSAGE_DISCONNECT = """\
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+"""
+
+CHAPTER_11 = [
+    nb(
+        "11",
+        1,
+        "connect-not-read",
+        NO_CONNECT,
+        ("    await receive()  # websocket.connect\n", ""),
+    ),
+    pkg(
+        "11",
+        1,
+        "connect-not-read",
+        NO_CONNECT,
+        "nanoapi/websockets.py",
+        "test_websocket_app.py::test_receive_text_then_bytes_and_the_client_helpers",
+        (
+            "        if self.client_state is WebSocketState.CONNECTING:\n"
+            "            await self.receive()\n",
+            "",
+        ),
+    ),
+    nb(
+        "11",
+        1,
+        "empty-text",
+        EMPTY_TEXT,
+        (
+            '        if message.get("text") is not None:\n',
+            '        if message.get("text"):\n',
+        ),
+    ),
+    nb(
+        "11",
+        1,
+        "disconnect-as-message",
+        DISCONNECT_AS_MESSAGE,
+        (ECHO_DISCONNECT, ""),
+    ),
+    pkg(
+        "11",
+        1,
+        "disconnect-as-message",
+        DISCONNECT_AS_MESSAGE,
+        "nanoapi/websockets.py",
+        "test_websocket_app.py::test_receive_text_then_bytes_and_the_client_helpers",
+        (RECEIVE_MESSAGE_DISCONNECT, ""),
+    ),
+    nb(
+        "11",
+        1,
+        "receive-after-disconnect",
+        RECEIVE_AFTER_DISCONNECT,
+        (ECHO_DISCONNECT, ECHO_DISCONNECT.replace("return", "continue")),
+    ),
+    nb(
+        "11",
+        1,
+        "echo-not-offered",
+        ECHO_NOT_OFFERED,
+        (
+            '    subprotocol = "echo" if "echo" in scope["subprotocols"] else None\n',
+            '    subprotocol = "echo"\n',
+        ),
+    ),
+    nb(
+        "11",
+        1,
+        "after-quit",
+        AFTER_QUIT,
+        (ECHO_QUIT, ECHO_QUIT.replace("            return\n", "")),
+    ),
+    pkg(
+        "11",
+        1,
+        "no-pong",
+        NO_PONG,
+        "nanoapi/server_websocket.py",
+        "test_websocket_server.py::test_a_ping_gets_its_pong",
+        (
+            "        elif isinstance(event, Ping) and self.ws.state is ConnectionState.OPEN:\n"
+            "            await self.write(event.response())\n",
+            "",
+        ),
+    ),
+    pkg(
+        "11",
+        1,
+        "frame-by-frame",
+        FRAME_BY_FRAME,
+        "nanoapi/server_websocket.py",
+        "test_websocket_server.py::test_a_fragmented_message_arrives_whole",
+        ("        elif event.message_finished:\n", "        else:\n"),
+    ),
+    pkg(
+        "11",
+        1,
+        "no-1006",
+        NO_1006,
+        "nanoapi/server_websocket.py",
+        "test_websocket_server.py::test_an_abrupt_close_gives_the_app_1006",
+        (
+            "                    self.disconnect(ABNORMAL_CLOSURE)  # no close frame: TCP closed\n",
+            "",
+        ),
+    ),
+    nb(
+        "11",
+        2,
+        "no-accept",
+        BEFORE_ACCEPT,
+        (
+            "        await websocket.accept()\n        self.active",
+            "        self.active",
+        ),
+    ),
+    nb(
+        "11",
+        2,
+        "announce-before-accept",
+        BEFORE_ACCEPT,
+        (
+            "        await websocket.accept()\n"
+            "        self.active[websocket] = name\n"
+            '        await self.broadcast(f"{name} joined")\n',
+            "        self.active[websocket] = name\n"
+            '        await self.broadcast(f"{name} joined")\n'
+            "        await websocket.accept()\n",
+        ),
+    ),
+    nb(
+        "11",
+        2,
+        "no-try",
+        NO_TRY,
+        (
+            BROADCAST,
+            "        for websocket in list(self.active):\n"
+            "            await websocket.send_text(text)\n",
+        ),
+    ),
+    nb(
+        "11",
+        2,
+        "only-disconnect",
+        ONLY_DISCONNECT,
+        (
+            "            except (WebSocketDisconnect, RuntimeError):\n",
+            "            except WebSocketDisconnect:\n",
+        ),
+    ),
+    nb(
+        "11",
+        2,
+        "dict-changed",
+        DICT_CHANGED,
+        (
+            "        for websocket in list(self.active):\n            try:\n",
+            "        for websocket in self.active:\n            try:\n",
+        ),
+    ),
+    nb(
+        "11",
+        2,
+        "no-except",
+        NEVER_LEAVES,
+        (
+            ROOM_LOOP,
+            "    await manager.connect(websocket, name)\n"
+            "    while True:\n"
+            "        message = await websocket.receive_text()\n"
+            '        await manager.broadcast(f"{name}: {message}")\n',
+        ),
+    ),
+    nb(
+        "11",
+        2,
+        "no-disconnect",
+        NEVER_LEAVES,
+        ("        manager.disconnect(websocket)\n", ""),
+    ),
+    pkg(
+        "11",
+        2,
+        "codes-mixed",
+        CODES_MIXED,
+        "nanoapi/middleware/errors.py",
+        "test_websocket_app.py::test_an_unhandled_exception_closes_the_connection_first",
+        (
+            "code = 1011 if accepted else 1000",
+            "code = 1000 if accepted else 1011",
+        ),
+    ),
+    pkg(
+        "11",
+        2,
+        "accept-to-refuse",
+        ACCEPT_TO_REFUSE,
+        "nanoapi/exception_handlers.py",
+        "test_websocket_app.py::test_a_validation_error_closes_with_1008_and_the_errors",
+        (
+            "    reason = jsonable_encoder(exc.errors())\n",
+            "    reason = jsonable_encoder(exc.errors())\n"
+            "    await websocket.accept()\n",
+        ),
+    ),
+    pkg(
+        "11",
+        2,
+        "404-for-websocket",
+        HTTP_FOR_WEBSOCKET,
+        "nanoapi/router.py",
+        "test_websocket_app.py::test_a_refused_handshake_closes",
+        (
+            "    async def not_found(self, scope: Scope, receive: Receive, send: Send) -> None:\n"
+            '        if scope["type"] == "websocket":\n'
+            "            await WebSocketClose()(scope, receive, send)\n"
+            "            return\n",
+            "    async def not_found(self, scope: Scope, receive: Receive, send: Send) -> None:\n",
+        ),
+    ),
+    pkg(
+        "11",
+        2,
+        "redirect-websocket",
+        HTTP_FOR_WEBSOCKET,
+        "nanoapi/router.py",
+        "test_websocket_app.py::test_a_refused_handshake_closes",
+        (
+            'if not self.redirect_slashes or path == "/" or scope["type"] != "http":',
+            'if not self.redirect_slashes or path == "/":',
+        ),
+    ),
+    nb(
+        "11",
+        3,
+        "one-string",
+        WHOLE_FILE,
+        (
+            CSV_LINES,
+            '            rows = [f"{n},{n * n}\\n" for n in range(1, count + 1)]\n'
+            '            yield "n,square\\n" + "".join(rows)\n',
+        ),
+    ),
+    nb(
+        "11",
+        3,
+        "list-of-lines",
+        WHOLE_FILE,
+        (
+            CSV_LINES,
+            '            rows = ["n,square\\n"]\n'
+            "            for n in range(1, count + 1):\n"
+            '                rows.append(f"{n},{n * n}\\n")\n'
+            "            for row in rows:\n"
+            "                yield row\n",
+        ),
+    ),
+    nb(
+        "11",
+        3,
+        "count-not-in-finally",
+        COUNT_NOT_IN_FINALLY,
+        (
+            "        try:\n" + CSV_LINES + "        finally:\n"
+            '            OPEN["exports"] -= 1\n',
+            CSV_LINES.replace("    ", "", 1).replace("\n    ", "\n")
+            + '        OPEN["exports"] -= 1\n',
+        ),
+    ),
+    nb(
+        "11",
+        3,
+        "line-without-newline",
+        LINE_WITHOUT_NEWLINE,
+        (
+            '                yield f"{n},{n * n}\\n"\n',
+            '                yield f"{n},{n * n}"\n',
+        ),
+    ),
+    nb(
+        "11",
+        3,
+        "function-not-called",
+        FUNCTION_NOT_CALLED,
+        (
+            'return StreamingResponse(lines(), media_type="text/csv"',
+            'return StreamingResponse(lines, media_type="text/csv"',
+        ),
+    ),
+    pkg(
+        "11",
+        3,
+        "jsonl-no-newline",
+        JSONL_NO_NEWLINE,
+        "nanoapi/routing.py",
+        "test_generators.py::test_the_expected_bodies",
+        (
+            'lines = mapped(items, lambda item: self.item_json(item) + b"\\n")',
+            "lines = mapped(items, self.item_json)",
+        ),
+    ),
+    pkg(
+        "11",
+        3,
+        "sse-one-data-line",
+        SSE_ONE_DATA_LINE,
+        "nanoapi/sse.py",
+        "test_generators.py::test_format_sse_event",
+        (
+            '        lines += [f"data: {line}" for line in lines_of(data_str)]\n',
+            '        lines.append(f"data: {data_str}")\n',
+        ),
+    ),
+    nb(
+        "11",
+        4,
+        "not-watching",
+        NOT_WATCHING,
+        (
+            STREAM_TASKS,
+            "    try:\n        await sending()\n    finally:\n        await chunks.aclose()\n",
+        ),
+    ),
+    pkg(
+        "11",
+        4,
+        "not-watching",
+        NOT_WATCHING,
+        "nanoapi/responses.py",
+        "test_generators.py::test_an_idle_stream_stops_when_its_client_leaves",
+        (
+            "        streaming = asyncio.ensure_future(self.stream(send))\n"
+            "        watching = asyncio.ensure_future(disconnected(receive))\n",
+            "        streaming = asyncio.ensure_future(self.stream(send))\n"
+            "        watching = asyncio.ensure_future(asyncio.Event().wait())\n",
+        ),
+    ),
+    nb(
+        "11",
+        4,
+        "first-message",
+        FIRST_MESSAGE,
+        (
+            '        while (await receive())["type"] != "http.disconnect":\n'
+            "            pass\n",
+            "        await receive()\n",
+        ),
+    ),
+    nb(
+        "11",
+        4,
+        "no-aclose",
+        NO_ACLOSE,
+        ("        await chunks.aclose()\n", ""),
+    ),
+    pkg(
+        "11",
+        4,
+        "no-aclose",
+        NO_ACLOSE,
+        "nanoapi/responses.py",
+        "test_generators.py::test_a_cleanup_cut_short_is_finished",
+        (
+            "        finally:  # stopped early, the iterator is closed now, not when collected\n"
+            "            await close_fully(self.body_iterator)\n",
+            "        finally:\n            pass\n",
+        ),
+    ),
+    nb(
+        "11",
+        4,
+        "close-too-soon",
+        CLOSE_TOO_SOON,
+        (
+            "            task.cancel()\n        await asyncio.wait(tasks)\n",
+            "            task.cancel()\n",
+        ),
+    ),
+    nb(
+        "11",
+        4,
+        "no-last-piece",
+        NO_LAST_PIECE,
+        (
+            '            await send({"type": "http.response.body", "body": b"", "more_body": False})\n',
+            "",
+        ),
+    ),
+    pkg(
+        "11",
+        4,
+        "no-turn",
+        NO_TURN,
+        "nanoapi/responses.py",
+        "test_stream_cleanup.py::test_a_client_leaving_a_busy_stream_stops_it",
+        ("                await asyncio.sleep(0)\n", ""),
+    ),
+]
+
+MISTAKES += CHAPTER_11
