@@ -33,7 +33,7 @@ MIX = [
     ("GET", "/notes", {}, 200),
     ("GET", "/notes?page=2&size=1", {}, 200),
     ("GET", "/notes/1", {}, 200),
-    ("GET", "/notes/999", {}, 404),
+    ("GET", "/notes/987654321", {}, 404),  # beyond any id a run creates
     ("GET", "/notes/abc", {}, 422),
     ("GET", "/notes?page=x", {}, 422),
     ("POST", "/json", {"json": {"a": [1, 2, 3]}}, 200),
