@@ -7,48 +7,20 @@ screenshot of /docs (the chapter README shows one made this way).
 """
 
 import os
-import shutil
 from pathlib import Path
-from urllib.parse import urlsplit
 
+import browser
 import pytest
-from maintainer import need
 from servers import serve
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM),
-        reason="Chromium is not installed at /usr/bin/chromium",
-    ),
-]
-playwright = need("playwright.sync_api")
+pytestmark = browser.MARKS
 
 
 @pytest.fixture
 def browser_page():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        outside: list[str] = []
-
-        def watch(request):
-            parts = urlsplit(request.url)
-            if parts.scheme not in ("data", "blob") and parts.hostname != "127.0.0.1":
-                outside.append(request.url)
-
-        page.on("request", watch)
-        yield page, outside
-        browser.close()
+    with browser.chromium() as chromium:
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        yield page, browser.watch_outside(page)
 
 
 def test_swagger_ui_renders_and_runs_a_request(chapter, demo, browser_page):

@@ -8,54 +8,28 @@ ada. The test fails if the browser asks for anything outside 127.0.0.1.
 """
 
 import json
-import shutil
 from urllib.parse import urlsplit
 
+import browser
 import pytest
-from maintainer import need
 from servers import serve
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT = 15000  # ms, for anything the page has to fetch or draw
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM),
-        reason="Chromium is not installed at /usr/bin/chromium",
-    ),
-]
-playwright = need("playwright.sync_api")
+pytestmark = browser.MARKS
 
 
 @pytest.fixture
 def browser_page():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        outside: list[str] = []
+    with browser.chromium() as chromium:
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
         tokens: list[int] = []
-
-        def watch(request):
-            parts = urlsplit(request.url)
-            if parts.scheme not in ("data", "blob") and parts.hostname != "127.0.0.1":
-                outside.append(request.url)
 
         def token_answer(response):
             if urlsplit(response.url).path == "/token":
                 tokens.append(response.status)
 
-        page.on("request", watch)
         page.on("response", token_answer)
-        yield page, outside, tokens
-        browser.close()
+        yield page, browser.watch_outside(page), tokens
 
 
 def authorize(page, username: str, password: str) -> None:

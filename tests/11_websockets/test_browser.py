@@ -8,39 +8,21 @@ close code and reason when the room closes on it.
 """
 
 import re
-import shutil
 
+import browser
 import pytest
+from maintainer import need
 from wire import serve
 from wswire import APPS
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM),
-        reason="Chromium is not installed at /usr/bin/chromium",
-    ),
-]
-playwright = pytest.importorskip(
-    "playwright.sync_api", reason="playwright not installed"
-)
+pytestmark = browser.MARKS
+playwright = need("playwright.sync_api")  # its expect(), which waits
 
 
 @pytest.fixture
-def browser():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+def chromium():
+    with browser.chromium() as chromium:
+        yield chromium
 
 
 def messages(page) -> list[str]:
@@ -52,9 +34,9 @@ def say(page, text: str) -> None:
     page.click("button")
 
 
-def test_two_members_chat_through_our_server(chapter, browser):
+def test_two_members_chat_through_our_server(chapter, chromium):
     with serve("chat:app", server="nanoapi", app_dir=APPS, cwd=chapter.path) as chat:
-        ada, bob = browser.new_page(), browser.new_page()
+        ada, bob = chromium.new_page(), chromium.new_page()
         ada.goto(f"{chat.url}/?name=ada")
         expect = playwright.expect
         # The subprotocol the room chose, and compression: Chromium offers it.
@@ -75,7 +57,7 @@ def test_two_members_chat_through_our_server(chapter, browser):
         expect(ada.locator("#messages li").last).to_have_text("bob left")
 
         ada.close()  # the browser tab goes: the server must carry on
-        carol = browser.new_page()
+        carol = chromium.new_page()
         carol.goto(f"{chat.url}/?name=carol")
         expect(carol.locator("#messages li")).to_have_text(["carol joined"])
         chat.stop()

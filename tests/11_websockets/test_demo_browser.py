@@ -8,51 +8,25 @@ member leave. The test fails if the browser asks for anything outside
 127.0.0.1, and if the server logged a traceback.
 """
 
-import shutil
-from urllib.parse import urlsplit
-
+import browser
 import pytest
 from maintainer import need
 from wire import serve
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM),
-        reason="Chromium is not installed at /usr/bin/chromium",
-    ),
-]
-playwright = need("playwright.sync_api")
+pytestmark = browser.MARKS
+playwright = need("playwright.sync_api")  # its expect(), which waits
 
 
 @pytest.fixture
-def browser():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+def chromium():
+    with browser.chromium() as chromium:
+        yield chromium
 
 
-def open_page(browser, outside: list[str]):
+def open_page(chromium, outside: list[str]):
     """A tab that notes every request (and WebSocket) leaving 127.0.0.1."""
-    page = browser.new_page()
-
-    def watch(url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("data", "blob") and parts.hostname != "127.0.0.1":
-            outside.append(url)
-
-    page.on("request", lambda request: watch(request.url))
-    page.on("websocket", lambda websocket: watch(websocket.url))
+    page = chromium.new_page()
+    browser.watch_outside(page, outside)
     return page
 
 
@@ -68,13 +42,13 @@ def say(page, text: str) -> None:
     page.click("#say button")
 
 
-def test_two_tabs_chat_through_our_server(chapter, browser):
+def test_two_tabs_chat_through_our_server(chapter, chromium):
     outside: list[str] = []
     expect = playwright.expect
     with serve(
         "app:app", server="nanoapi", app_dir=chapter.path, cwd=chapter.path
     ) as demo:
-        ada, zoe = open_page(browser, outside), open_page(browser, outside)
+        ada, zoe = open_page(chromium, outside), open_page(chromium, outside)
         join(ada, demo.url, "ada")
         expect(ada.locator("#messages li")).to_have_text(["ada joined"])
         join(zoe, demo.url, "Zoë ✓")
@@ -93,7 +67,7 @@ def test_two_tabs_chat_through_our_server(chapter, browser):
         say(ada, "anyone?")  # the room goes on without her
         expect(ada.locator("#messages li").last).to_have_text("ada: anyone?")
 
-        bad = open_page(browser, outside)  # a name the handshake refuses
+        bad = open_page(chromium, outside)  # a name the handshake refuses
         bad.goto(f"{demo.url}/chat")
         bad.fill("#name", "x" * 21)
         bad.click("#join button")
