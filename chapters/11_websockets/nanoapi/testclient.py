@@ -125,7 +125,7 @@ def parse_response(sent: list[Message]) -> tuple[int, RawHeaders, bytes]:
     return start["status"], list(start.get("headers", [])), body
 
 
-class WebSocketDenialResponse(  # type: ignore[misc]  # (pickling, never used)
+class WebSocketDenialResponse(  # type: ignore[misc]  # both bases define __setstate__; never pickled
     httpx.Response, WebSocketDisconnect
 ):
     """The app answered the handshake with an HTTP response instead of accepting:
