@@ -194,3 +194,16 @@ def wait_until(condition, timeout: float = 5) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def settled(read, quiet: float = 0.3, timeout: float = 10):
+    """`read()`'s value once it has stopped changing for `quiet` seconds: how
+    far a held-back producer got. Fails if it is still moving after `timeout`."""
+    deadline = time.monotonic() + timeout
+    value, since = read(), time.monotonic()
+    while time.monotonic() - since < quiet:
+        assert time.monotonic() < deadline, f"still moving after {timeout} s: {value}"
+        time.sleep(0.05)
+        if (now := read()) != value:
+            value, since = now, time.monotonic()
+    return value

@@ -17,7 +17,7 @@ import uuid
 
 import httpx
 import pytest
-from wire import Wire, serve
+from wire import Wire, serve, settled
 from wsproto.events import CloseConnection, Message
 from wsproto.frame_protocol import CloseReason
 from wswire import (
@@ -51,8 +51,7 @@ def app_end(server, tag: str) -> list[str]:
         if time.monotonic() > deadline:
             break
         time.sleep(0.05)
-    time.sleep(0.1)  # for a note that follows the disconnect
-    return events(server, tag)
+    return settled(lambda: events(server, tag), quiet=0.1)  # and what follows it
 
 
 def server_close(ws) -> tuple | None:
@@ -290,8 +289,9 @@ def test_shutdown_closes_open_websockets_with_1012_like_uvicorn(chapter, tmp_pat
                 Wire(running.port) as pending,
             ):
                 assert wait_for_event(running, "stop", "accepted")
-                pending.send(upgrade_request(b"/accept-later?seconds=0.5"))
-                time.sleep(0.2)  # the app sleeps before it accepts
+                later = b"/accept-later?seconds=0.5&tag=later"
+                pending.send(upgrade_request(later))
+                assert wait_for_event(running, "later", "waiting to accept")
                 running.process.send_signal(signal.SIGTERM)
                 frame = server_close(ws)
                 status = pending.answer().status

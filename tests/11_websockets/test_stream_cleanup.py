@@ -22,7 +22,7 @@ from contextlib import ExitStack
 
 import httpx
 import pytest
-from wire import serve, wait_until
+from wire import serve, settled, wait_until
 from wswire import APPS, UVICORN_OPTIONS
 
 websockets = pytest.importorskip("websockets", reason="the tests' WebSocket client")
@@ -145,11 +145,9 @@ def test_a_client_that_reads_slowly_holds_the_generator_back(server, path):
     url = f"{server.url}{path}?tag={tag}&items={items}"
     with httpx.stream("GET", url) as response:
         assert response.status_code == 200  # the head only, for now
-        time.sleep(0.6)
-        held = produced(server, tag)
-        assert 0 < held * ITEM < 24 * MiB  # the socket buffers, not the stream
-        time.sleep(0.3)
-        assert produced(server, tag) <= held + 1  # and it stays there
+        assert wait_until(lambda: produced(server, tag) > 0)
+        held = settled(lambda: produced(server, tag))  # it stops, and stays
+        assert held * ITEM < 24 * MiB  # the socket buffers, not the stream
         body = sum(len(chunk) for chunk in response.iter_bytes())
     framing = {"/flood-lines": 3, "/flood-events": 10}.get(path, 0)  # quotes...
     assert body == items * (ITEM + framing)
@@ -171,7 +169,7 @@ def test_a_client_leaving_a_busy_stream_stops_it(our_app, path):
     holds uvicorn's loop for good, as ours did before that turn."""
     tag = fresh()
     with httpx.stream("GET", f"{our_app.url}{path}?tag={tag}") as response:
-        time.sleep(0.3)
+        settled(lambda: produced(our_app, tag))  # held back by the full buffers
         for read, _ in enumerate(response.iter_bytes()):
             if read == 100:
                 break

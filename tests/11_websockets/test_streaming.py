@@ -11,7 +11,7 @@ import time
 
 import httpx
 import pytest
-from wire import Wire
+from wire import Wire, settled, wait_until
 from wswire import events, reset, wait_for_event
 
 pytestmark = pytest.mark.slow
@@ -33,11 +33,9 @@ def start_stream(server, query: str) -> Wire:
 def test_a_slow_reader_holds_the_stream_back(ours):
     url = f"{ours.url}/stream?tag=slow&chunks=1024&size=65536"  # 64 MiB
     with httpx.stream("GET", url) as response:  # the head only, for now
-        time.sleep(1)
-        held = sent_so_far(ours, "slow")
-        assert 0 < held < 24 * MiB  # socket buffers, not the whole stream
-        time.sleep(0.5)
-        assert sent_so_far(ours, "slow") == held  # and it stays there
+        assert wait_until(lambda: sent_so_far(ours, "slow") > 0)
+        held = settled(lambda: sent_so_far(ours, "slow"))  # it stops, and stays
+        assert held < 24 * MiB  # socket buffers, not the whole stream
         received = sum(len(chunk) for chunk in response.iter_bytes())
     assert received == 64 * MiB
     assert wait_for_event(ours, "slow", "finally")
@@ -57,8 +55,8 @@ def test_a_client_leaving_while_the_stream_waits_for_it(ours):
     """The stream waits in drain() for a client that does not read; then the
     client goes (with a reset, as a socket closed with unread data does)."""
     wire = start_stream(ours, "tag=stuck&chunks=100000&size=65536")
-    time.sleep(1)
-    held = sent_so_far(ours, "stuck")
+    assert wait_until(lambda: sent_so_far(ours, "stuck") > 0)
+    held = settled(lambda: sent_so_far(ours, "stuck"))
     assert held < 24 * MiB
     reset(wire.sock)
     assert wait_for_event(ours, "stuck", "send raised ClientDisconnected")

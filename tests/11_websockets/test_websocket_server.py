@@ -14,7 +14,7 @@ import time
 
 import httpx
 import pytest
-from wire import Wire, serve
+from wire import Wire, serve, settled, wait_until
 from wsproto.events import Message
 from wsproto.frame_protocol import FrameProtocol
 from wswire import (
@@ -283,10 +283,10 @@ def test_a_request_that_is_not_a_websocket_upgrade_is_plain_http(ours, request_b
 
 
 def test_a_client_sending_to_an_app_that_reads_nothing_is_held_back(ours):
-    """The app takes no message for 1.5 s. We read one message ahead at most,
+    """The app takes no message for 3 s. We read one message ahead at most,
     so the client's sends stop once the kernel's socket buffers are full."""
     sent = []
-    with connect(ws_url(ours, "/ignore?seconds=1.5"), compression=None) as ws:
+    with connect(ws_url(ours, "/ignore?seconds=3"), compression=None) as ws:
 
         def send_for_a_while() -> None:
             for _ in range(100):
@@ -295,9 +295,9 @@ def test_a_client_sending_to_an_app_that_reads_nothing_is_held_back(ours):
 
         sender = threading.Thread(target=send_for_a_while, daemon=True)
         sender.start()
-        time.sleep(1)
-        held_back = len(sent)
-        sender.join(10)  # the app reads after 1.5 s, and everything goes through
+        assert wait_until(lambda: sent)
+        held_back = settled(lambda: len(sent))
+        sender.join(10)  # the app reads after 3 s, and everything goes through
     assert held_back < 40  # MiB: the socket buffers and one message, not 100
     assert len(sent) == 100
 
@@ -305,9 +305,9 @@ def test_a_client_sending_to_an_app_that_reads_nothing_is_held_back(ours):
 def test_an_app_sending_to_a_client_that_reads_nothing_is_held_back(ours):
     url = ws_url(ours, "/flood?tag=flood&count=1000&size=65536")  # 64 MiB
     with connect(url, max_size=None, compression=None) as ws:
-        time.sleep(1)
-        progress = events(ours, "flood")
-        assert len(progress) < 300  # 19 MiB: drain() holds the app back
+        assert wait_until(lambda: events(ours, "flood"))
+        progress = settled(lambda: len(events(ours, "flood")))
+        assert progress < 300  # 19 MiB: drain() holds the app back
         received = 0
         with pytest.raises(ConnectionClosed):
             while True:

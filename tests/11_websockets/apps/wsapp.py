@@ -156,6 +156,7 @@ async def websocket(scope, receive, send):
         await receive()
     elif path == "/accept-later":
         await receive()
+        note(scope, "waiting to accept")
         await asyncio.sleep(float(query(scope).get("seconds", "1")))
         await send({"type": "websocket.accept"})
     elif path == "/return-after":
