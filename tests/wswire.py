@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import socket
 import struct
-import time
 from pathlib import Path
 
 import httpx
-from wire import Running
+from wire import Running, wait_until
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, Request
 
@@ -76,9 +75,4 @@ def events(server: Running, tag: str) -> list[str]:
 
 
 def wait_for_event(server: Running, tag: str, line: str, timeout: float = 5) -> bool:
-    deadline = time.monotonic() + timeout
-    while line not in events(server, tag):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
+    return wait_until(lambda: line in events(server, tag), timeout)

@@ -12,12 +12,11 @@ below pins both behaviours and says why.
 import asyncio
 import json
 import signal
-import time
 import uuid
 
 import httpx
 import pytest
-from wire import Wire, serve, settled
+from wire import Wire, serve, settled, wait_until
 from wsproto.events import CloseConnection, Message
 from wsproto.frame_protocol import CloseReason
 from wswire import (
@@ -46,11 +45,7 @@ def tagged(path: str) -> tuple[str, str]:
 
 def app_end(server, tag: str) -> list[str]:
     """What the app noted under `tag`, once it has noted its disconnect."""
-    deadline = time.monotonic() + 5
-    while not any("disconnect" in line for line in events(server, tag)):
-        if time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
+    wait_until(lambda: any("disconnect" in line for line in events(server, tag)))
     return settled(lambda: events(server, tag), quiet=0.1)  # and what follows it
 
 

@@ -13,7 +13,6 @@ pins both behaviours and says why.
 
 import asyncio
 import threading
-import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -21,6 +20,7 @@ import fastapi.requests
 import fastapi.testclient
 import pytest
 from oracle import fastapi_namespace, package_namespace
+from wire import wait_until
 
 Scenario = Callable[[Any, Any], Any]  # (client, app) -> what the client saw
 
@@ -73,15 +73,6 @@ def observe(build, pkg, scenario: Scenario, **options: Any) -> tuple[Any, Any]:
         app = build(api)
         seen.append(played(scenario, api.TestClient(app, **options), app))
     return seen[0], seen[1]
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 5) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def note_app(api) -> Any:
@@ -234,7 +225,7 @@ def test_text_and_bytes_round_trip_as_the_same_frames(chapter, pkg):
                     websocket.send_bytes(message)
                 replies.append(websocket.receive())  # the raw ASGI message
             websocket.close(code=4001, reason="done")
-            wait_for(lambda: app.notes)
+            wait_until(lambda: app.notes)
             return replies, app.notes
 
     theirs, ours = observe(basics, pkg, scenario)
@@ -269,7 +260,7 @@ def test_receive_text_then_bytes_and_the_client_helpers(chapter, pkg):
             websocket.send_bytes(b"abc")
             answers = websocket.receive_text(), websocket.receive_bytes()
             websocket.close(1001, "going away")
-            wait_for(lambda: app.notes)
+            wait_until(lambda: app.notes)
             return answers, app.notes
 
     theirs, ours = observe(basics, pkg, scenario)
@@ -292,7 +283,7 @@ def test_close_codes_and_reasons_and_send_after_close(chapter, pkg, query, expec
                 websocket.receive_text()
             except Exception as exc:
                 closed = outcome(exc)
-            wait_for(lambda: app.notes)
+            wait_until(lambda: app.notes)
             return first, closed, app.notes
 
     theirs, ours = observe(basics, pkg, scenario)
@@ -308,7 +299,7 @@ def test_receive_after_a_disconnect_is_a_runtime_error(chapter, pkg):
     def scenario(client, app):
         with client.websocket_connect("/after-disconnect") as websocket:
             websocket.close(4100, "bye")
-            wait_for(lambda: len(app.notes) == 2)
+            wait_until(lambda: len(app.notes) == 2)
             return app.notes
 
     theirs, ours = observe(basics, pkg, scenario)
@@ -404,7 +395,7 @@ def test_async_for_helpers_end_when_the_client_leaves(chapter, pkg, kind, messag
                 getattr(websocket, f"send_{kind}")(message)
                 replies.append(websocket.receive_text())
             websocket.close(1001)
-            wait_for(lambda: "the loop ended" in app.notes)
+            wait_until(lambda: "the loop ended" in app.notes)
             return replies, app.notes
 
     theirs, ours = observe(iterating, pkg, scenario)
@@ -582,7 +573,7 @@ def test_yield_dependencies_clean_up_after_the_endpoint(chapter, pkg, fail):
                 ended = websocket.receive()  # a close, or the app's error
         except Exception as exc:
             ended = outcome(exc)
-        wait_for(lambda: "resource: closed" in notes)
+        wait_until(lambda: "resource: closed" in notes)
         return during, ended, notes
 
     theirs, ours = observe(dependencies, pkg, scenario)
