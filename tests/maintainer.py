@@ -7,7 +7,6 @@ turns any skip into a failure (tests/conftest.py).
 
 from __future__ import annotations
 
-import importlib.util
 from types import ModuleType
 
 import pytest
@@ -17,10 +16,6 @@ INSTALL = "pip install -r requirements-dev.txt"
 
 def reason(module: str) -> str:
     return f"{module} is a maintainer tool, not in requirements.txt: {INSTALL}"
-
-
-def has(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
 
 
 def need(module: str) -> ModuleType:

@@ -289,7 +289,7 @@ def chapter_apps(pkg: Any) -> dict[str, Callable]:
 
 def pkg_namespace(pkg: Any) -> Any:
     class Api:
-        App = getattr(pkg, "App", None) or pkg.FastAPI
+        App = pkg.App
 
     if hasattr(pkg, "Depends"):
         Api.Depends = pkg.Depends

@@ -30,7 +30,6 @@ import subprocess
 import sys
 import tarfile
 import time
-import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -151,6 +150,7 @@ TEST_PACKAGES = [
     "uvicorn",  # the debugging tutorial calls uvicorn.run
 ]
 BASELINE_PACKAGES = [f"fastapi=={FASTAPI}", "starlette"]
+OUR_PACKAGES = ["pydantic", "h11", "httpx"]  # what nanoapi imports (multipart: above)
 PASSED = ("passed", "xfailed")  # what the suite expects: pytest's own success
 
 
@@ -223,19 +223,10 @@ def name_of(requirement: str) -> str:
     return re.split(r"[\s<>=!~\[;]", requirement)[0].lower()
 
 
-def target_packages(target: Path) -> list[str]:
-    """What the package under test needs: its pyproject's dependencies, if any."""
-    pyproject = target / "pyproject.toml"
-    if not pyproject.is_file():
-        return ["pydantic", "h11", "httpx"]
-    project = tomllib.loads(pyproject.read_text())["project"]
-    return [str(dependency) for dependency in project["dependencies"]]
-
-
-def requirements(target: Path) -> list[str]:
+def requirements() -> list[str]:
     """The virtualenv's packages, each pinned (by us or by requirements.txt)."""
     pinned, wanted = pins(), dict[str, str | None]()
-    for package in [*TEST_PACKAGES, *BASELINE_PACKAGES, *target_packages(target)]:
+    for package in [*TEST_PACKAGES, *BASELINE_PACKAGES, *OUR_PACKAGES]:
         name = name_of(package)
         wanted.setdefault(name, package if "==" in package else pinned.get(name))
     unpinned = [name for name, package in wanted.items() if package is None]
@@ -244,11 +235,11 @@ def requirements(target: Path) -> list[str]:
     return [package for package in wanted.values() if package]
 
 
-def venv(cache: Path, target: Path) -> Path:
+def venv(cache: Path) -> Path:
     """The virtualenv's python: made once, reinstalled when the list changes."""
     where = cache / f"venv-py{sys.version_info[0]}.{sys.version_info[1]}"
     python = where / "bin" / "python"
-    wanted = "\n".join(requirements(target)) + "\n"
+    wanted = "\n".join(requirements()) + "\n"
     stamp = where / "dropin-requirements.txt"
     if stamp.is_file() and stamp.read_text() == wanted:
         return python
@@ -421,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"no package {options.package!r} in {target}")
     started, cache = time.monotonic(), cache_dir(options.cache)
     sdist(cache)
-    python = venv(cache, target)
+    python = venv(cache)
     args = [*selection_args(parts), *pytest_args]
     expected = expected_ids(python, cache, args)
     under_test = None if options.baseline else target

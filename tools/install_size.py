@@ -54,8 +54,8 @@ def installed(venv: Path) -> list[tuple[str, int]]:
     return sorted(json.loads(done.stdout), key=lambda row: -row[1])
 
 
-def measure(requirements: Path, show: int) -> tuple[float, int]:
-    """Install `requirements` in a fresh venv; print and return (MB, packages)."""
+def measure(requirements: Path, show: int) -> float:
+    """Install `requirements` in a fresh venv; print the figures, return the MB."""
     with tempfile.TemporaryDirectory(prefix="install-size-") as scratch:
         venv = Path(scratch) / "venv"
         started = time.monotonic()
@@ -78,7 +78,7 @@ def measure(requirements: Path, show: int) -> tuple[float, int]:
     if show:
         heaviest = ", ".join(f"{n} {b / 2**20:.0f}" for n, b in packages[:show])
         print(f"  heaviest (MB): {heaviest}")
-    return mebibytes, len(packages)
+    return mebibytes
 
 
 def python_version() -> str:
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         "--show", type=int, default=8, help="list this many heaviest packages"
     )
     args = parser.parse_args(argv)
-    megabytes, _ = measure(args.requirements, args.show)
+    megabytes = measure(args.requirements, args.show)
     if args.limit is not None and megabytes > args.limit:
         print(f"  over the limit of {args.limit:.0f} MB", file=sys.stderr)
         return 1

@@ -33,8 +33,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-KEPT = ROOT / "workspace" / "notebooks"  # workspace/ is ignored by git
 
 PASSED, NOT_YET, SKIPPED = "✅ [PASS]", "❌ [NOT YET]", "⏭ [SKIPPED]"
 STUB_LEFT = (
@@ -107,10 +105,9 @@ def one_line(text: str) -> str:
 # --- lab: JupyterLab, wherever the workshop runs -------------------------------------
 
 
-def lab_command(extra: list[str], root_user: bool | None = None) -> list[str]:
+def lab_command(extra: list[str]) -> list[str]:
     """`jupyter lab`, and `--allow-root` as root: JupyterLab refuses root without it."""
-    if root_user is None:
-        root_user = hasattr(os, "geteuid") and os.geteuid() == 0
+    root_user = hasattr(os, "geteuid") and os.geteuid() == 0
     jupyter = Path(sys.executable).with_name("jupyter")
     program = str(jupyter) if jupyter.exists() else "jupyter"
     return [program, "lab", *(["--allow-root"] if root_user else []), *extra]
@@ -146,7 +143,7 @@ def clean_copy(path: Path, root: Path = ROOT) -> bytes:
 
 
 def kept_path(path: Path, root: Path = ROOT) -> Path:
-    """A new name in workspace/notebooks/ for the learner's copy of `path`."""
+    """A new name in workspace/notebooks/ (ignored by git) for the learner's copy."""
     folder = root / "workspace" / "notebooks"
     target, n = folder / path.name, 1
     while target.exists():

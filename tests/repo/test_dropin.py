@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -253,7 +252,7 @@ def test_the_cache_is_outside_the_repository_unless_told(monkeypatch, tmp_path):
 
 
 def test_the_virtualenv_is_pinned_and_the_suite_s_packages_stay_out_of_ours():
-    wanted = dropin.requirements(dropin.last_chapter())
+    wanted = dropin.requirements()
     assert all("==" in package for package in wanted), wanted
     by_name = {dropin.name_of(p): p.split("==")[1] for p in wanted}
     pinned = dropin.pins()
@@ -263,8 +262,5 @@ def test_the_virtualenv_is_pinned_and_the_suite_s_packages_stay_out_of_ours():
     suite_only = {"pytest-timeout", "inline-snapshot", "dirty-equals", "httpx2"}
     suite_only |= {"email-validator", "pyjwt", "pwdlib"}
     assert suite_only | {"python-multipart"} <= set(by_name)  # ours since chapter 10
-    ours = set(pinned)
-    for pyproject in ROOT.glob("chapters/*/pyproject.toml"):
-        project = tomllib.loads(pyproject.read_text())["project"]
-        ours |= {dropin.name_of(dep) for dep in project["dependencies"]}
+    ours = set(pinned) | set(dropin.OUR_PACKAGES)
     assert not suite_only & ours, "FastAPI's test packages are not ours"
