@@ -1,10 +1,11 @@
 """What each layer costs: per-request time, in-process, at the ASGI level.
 
     python tools/benchmark.py                       # everything, under 3 minutes
-    python tools/benchmark.py --no-http --rounds 5  # in-process only, shorter
+    python tools/benchmark.py --only in-process --rounds 5   # shorter
     python tools/benchmark.py --style tutorial      # one style of handler only
     python tools/benchmark.py --profile ch08 create/tutorial   # where time goes
-    python tools/benchmark.py --upload-only         # a 50 MB upload's memory
+    python tools/benchmark.py --only upload         # a 50 MB upload's memory
+    python tools/benchmark.py --skip ws             # all but the WebSocket part
 
 Four requests, served by the raw ASGI floor, by every chapter's package that
 can express them, by Starlette and by FastAPI:
@@ -643,6 +644,9 @@ def profile(app_name: str, case: str, requests: int, limit: int = 25) -> str:
 
 
 # ---------------------------------------------------------------- the tool
+PARTS = ("in-process", "http", "upload", "ws")  # in the order they run
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--style", choices=["both", *STYLES], default="both")
@@ -653,17 +657,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the samples here")
     parser.add_argument("--plot", type=Path, default=PLOT, help=f"default: {PLOT}")
     parser.add_argument("--no-plot", action="store_true")
-    parser.add_argument("--no-http", action="store_true", help="skip the wrk part")
-    parser.add_argument("--http-only", action="store_true", help="only the wrk part")
-    parser.add_argument("--no-upload", action="store_true", help="skip the upload")
     parser.add_argument(
-        "--upload-only", action="store_true", help="only the 50 MB upload's memory"
+        "--only", action="append", choices=PARTS, help="run this part (repeatable)"
     )
     parser.add_argument(
-        "--no-ws", action="store_true", help="skip the WebSocket part (servers)"
-    )
-    parser.add_argument(
-        "--ws-only", action="store_true", help="only the WebSocket part"
+        "--skip", action="append", choices=PARTS, default=[], help="leave it out"
     )
     parser.add_argument("--http-rounds", type=int, default=3)
     parser.add_argument("--http-seconds", type=int, default=2)
@@ -679,11 +677,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         print(profile(*args.profile, requests=max(args.requests, 5000)))
         return 0
-    if args.ws_only:
-        return websocket_part(final)
-    if args.upload_only:
-        args.http_only, args.no_http = True, True
-    if not args.http_only:
+    parts = [part for part in args.only or PARTS if part not in args.skip]
+    if "in-process" in parts:
         print(
             f"in-process: {args.rounds} rounds of {args.requests} requests per"
             " app and case; CPU microseconds per request"
@@ -698,25 +693,19 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_plot:
             plot(times, args.plot)
             print(f"\nplot: {args.plot}")
-    if not args.no_http:
+    if "http" in parts:
         import benchmark_http
 
         rates = benchmark_http.run(cases, args.http_rounds, args.http_seconds)
         print(benchmark_http.report(rates, final))
-    if not args.no_upload:
+    if "upload" in parts:
         import benchmark_upload
 
         print(benchmark_upload.report(benchmark_upload.run()))
-    if not args.no_ws and not args.upload_only:
-        websocket_part(final)
-    return 0
+    if "ws" in parts:
+        import benchmark_ws
 
-
-def websocket_part(final: str) -> int:
-    """Our server's WebSocket echo and memory against uvicorn (benchmark_ws.py)."""
-    import benchmark_ws
-
-    print(benchmark_ws.report(benchmark_ws.run(), final))
+        print(benchmark_ws.report(benchmark_ws.run(), final))
     return 0
 
 

@@ -1,6 +1,6 @@
 """The benchmark's second half: requests per second over HTTP, on uvicorn.
 
-    python tools/benchmark.py --http-only      # only this part
+    python tools/benchmark.py --only http      # only this part
 
 The same cases as in-process, in both styles, served by uvicorn with
 httptools and uvloop on 127.0.0.1, pinned to core 0: one server per framework

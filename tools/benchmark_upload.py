@@ -1,6 +1,6 @@
 """The benchmark's upload part: a 50 MB file through each server, and its memory.
 
-    python tools/benchmark.py --upload-only     # only this part
+    python tools/benchmark.py --only upload     # only this part
 
 The last chapter's demo is served on 127.0.0.1 by our own server (`python -m
 nanoapi`, run in the chapter's folder) and by uvicorn, one after the other. The

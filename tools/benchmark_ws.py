@@ -1,6 +1,6 @@
 """The benchmark's WebSocket part: our server against uvicorn, over one socket.
 
-    python tools/benchmark.py --ws-only      # only this part
+    python tools/benchmark.py --only ws        # only this part
     python tools/benchmark_ws.py             # the same, run directly
 
 Two measures, with a raw ASGI app (no framework), each server on core 0 and
@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import re
 import shutil
 import socket
 import statistics
@@ -36,7 +34,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tools"), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT / "tests"))
+from benchmark import ratios, verdict  # noqa: E402
+from benchmark_http import cpu_seconds, pinned, wrk  # noqa: E402
+from benchmark_upload import status_kib  # noqa: E402
 from harness import all_chapters, find_chapter  # noqa: E402
 from servers import free_port, wait_for_port  # noqa: E402
 
@@ -75,12 +76,6 @@ LABELS = {
 }
 
 
-def pinned(core: int, command: list[str]) -> list[str]:
-    return (
-        ["taskset", "-c", str(core), *command] if shutil.which("taskset") else command
-    )
-
-
 def server_folder() -> Path:
     """The last chapter: `python -m nanoapi` there runs its own server."""
     return all_chapters()[-1].path
@@ -108,17 +103,8 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def resident_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for process {pid}")
+    return status_kib(pid, "VmRSS") / 1024
 
 
 def client(*args: str) -> subprocess.Popen:
@@ -221,11 +207,7 @@ def memory(app_dir: Path, name: str) -> dict[str, float]:
 
 
 def wrk_requests(port: int, seconds: float) -> int:
-    command = ["wrk", "-t1", "-c50", f"-d{seconds}s", f"http://127.0.0.1:{port}/"]
-    output = subprocess.run(pinned(1, command), capture_output=True, text=True)
-    if not (done := re.search(r"(\d+) requests in", output.stdout)):
-        raise RuntimeError(f"wrk failed:\n{output.stdout}{output.stderr}")
-    return int(done.group(1))
+    return wrk(port, "/", seconds, None)[1]
 
 
 def http_rounds(app_dir: Path, rounds: int, seconds: float) -> dict[str, list]:
@@ -263,14 +245,6 @@ def run(rounds: int = 3, seconds: float = 2) -> dict[str, dict]:
         return results
 
 
-def verdict(met: bool) -> str:
-    return "met" if met else "MISSED"
-
-
-def ratios(samples: list[float], others: list[float]) -> list[float]:
-    return [a / b for a, b in zip(samples, others, strict=True)]
-
-
 def report(results: dict[str, dict], final: str) -> str:
     echo, mem = results["echo"], results["memory"]
     rounds = len(echo["ours"]["rate"])
@@ -297,7 +271,7 @@ def report(results: dict[str, dict], final: str) -> str:
     )
     lines.append(
         f"  goal: at least {GOALS['echo']}x uvicorn's messages per second, with the"
-        f" same libraries: {ratio:.2f}, {verdict(ratio >= GOALS['echo'])};"
+        f" same libraries: {ratio:.2f}, {verdict(ratio, GOALS['echo'], at_most=False)};"
         f" uvicorn at its fastest, for scale: {fastest:.2f}."
         " CPU ratio: its CPU time per message / ours"
     )
@@ -311,7 +285,7 @@ def report(results: dict[str, dict], final: str) -> str:
     held = mem["ours"]["during"]
     lines.append(
         f"  goal: under {GOALS['memory MB']} MB: {held:.1f} MB,"
-        f" {verdict(held < GOALS['memory MB'])}"
+        f" {verdict(held, GOALS['memory MB'])}"
     )
     if "http" in results:
         lines.append(http_report(results["http"], final))
@@ -327,7 +301,7 @@ def http_report(samples: dict[str, list], final: str) -> str:
         f"  ch08 {statistics.median(samples['ch08']) * 1e6:.1f} us,"
         f" {final} {statistics.median(samples['last']) * 1e6:.1f} us:"
         f" {ratio:.3f} ({min(costs):.3f}-{max(costs):.3f});"
-        f" goal: at most {GOALS['http']}, {verdict(ratio <= GOALS['http'])}"
+        f" goal: at most {GOALS['http']}, {verdict(ratio, GOALS['http'])}"
     )
 
 
