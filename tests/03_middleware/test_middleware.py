@@ -172,6 +172,36 @@ async def test_call_next_returns_a_real_streaming_response_like_fastapi(pkg):
     assert issubclass(kinds[-1], pkg.StreamingResponse)  # a real Response
 
 
+async def test_a_body_iterator_replaced_by_a_middleware_is_the_one_sent(pkg):
+    """The logging recipe: read the body call_next returned, put a new
+    iterator in its place, and return the same response."""
+
+    def build(api):
+        app = api.App()
+
+        async def endpoint(request):
+            return api.PlainTextResponse("hello")
+
+        app.add_route("/", endpoint)
+
+        @app.middleware("http")
+        async def shout(request, call_next):
+            response = await call_next(request)
+            chunks = [chunk async for chunk in response.body_iterator]
+
+            async def louder():
+                yield b"".join(chunks).upper()
+
+            response.body_iterator = louder()
+            return response
+
+        return app
+
+    [(theirs, ours)] = await compare(build, pkg, [{"method": "GET", "url": "/"}])
+    assert ours.view() == theirs.view()
+    assert (ours.status, ours.body) == (200, b"HELLO")
+
+
 async def test_a_body_read_by_middleware_still_reaches_the_handler(pkg):
     seen = {}
     app = pkg.App()

@@ -16,12 +16,21 @@ async def run_in_threadpool(func: Callable[..., Any], *args: Any, **kwargs: Any)
     return await asyncio.to_thread(functools.partial(func, *args, **kwargs))
 
 
+def is_async(
+    func: Callable[..., Any], test: Callable[[Any], bool] = inspect.iscoroutinefunction
+) -> bool:
+    """Does `test` hold for the function, or for a callable object's __call__?"""
+    if inspect.isclass(func):
+        return False
+    return test(func) or test(getattr(func, "__call__", None))  # noqa: B004
+
+
 def as_async(func: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
     """`func` itself if it is async, else a call of it in the thread pool.
 
     Decide once (at registration) and keep the result: the test costs time.
     """
-    if inspect.iscoroutinefunction(func):
+    if is_async(func):
         return func
     return functools.partial(run_in_threadpool, func)
 

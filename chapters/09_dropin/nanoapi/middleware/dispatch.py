@@ -88,9 +88,12 @@ class CallNextResponse(StreamingResponse):
         body = (message.get("body", b"") async for message in inner.messages())
         super().__init__(body, status_code=start["status"])
         self.raw_headers[:] = start.get("headers", [])
-        self.inner = inner
+        self.inner, self.own_body = inner, body
 
     async def send_body(self, send: Send) -> None:
+        if self.body_iterator is not self.own_body:  # a middleware replaced it
+            await super().send_body(send)
+            return
         async for message in self.inner.messages():
             await send(message)
 

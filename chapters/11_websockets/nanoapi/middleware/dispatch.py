@@ -88,7 +88,7 @@ class CallNextResponse(StreamingResponse):
         body = (message.get("body", b"") async for message in inner.messages())
         super().__init__(body, status_code=start["status"])
         self.raw_headers[:] = start.get("headers", [])
-        self.inner = inner
+        self.inner, self.own_body = inner, body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Sent as a plain Response: the inner app reads `receive` (and watches it
@@ -97,6 +97,9 @@ class CallNextResponse(StreamingResponse):
         await Response.__call__(self, scope, receive, send)
 
     async def send_body(self, send: Send) -> None:
+        if self.body_iterator is not self.own_body:  # a middleware replaced it
+            await super().send_body(send)
+            return
         async for message in self.inner.messages():
             await send(message)
 
