@@ -32,7 +32,7 @@ from pydantic import BaseModel, TypeAdapter, create_model
 from pydantic.fields import FieldInfo
 
 from .background import BackgroundTasks
-from .concurrency import run_in_threadpool
+from .concurrency import is_async, run_in_threadpool
 from .datastructures import FormData, Headers, MultiDict, UploadFile
 from .exceptions import HTTPException, RequestValidationError
 from .formparsers import MultiPartException
@@ -390,13 +390,6 @@ def missing_error(loc: tuple[str, ...]) -> dict[str, Any]:
     return {"type": "missing", "loc": loc, "msg": "Field required", "input": None}
 
 
-def is_async(call: Callable[..., Any], test: Callable[[Any], bool]) -> bool:
-    """Does `test` hold for the function, or for a callable object's __call__?"""
-    if inspect.isclass(call):
-        return False
-    return test(call) or test(getattr(call, "__call__", None))  # noqa: B004
-
-
 @dataclass(eq=False)  # one tree is one object: hashed by identity
 class Dependant:
     """A callable, with what its parameters need from each request."""
@@ -429,11 +422,6 @@ class Dependant:
         """Parameters, a body or framework objects of its own (not only deps)?"""
         names = (self.request_name, self.response_name, self.background_name)
         return bool(self.params or self.body or any(names) or self.security_scopes_name)
-
-    @cached_property
-    def uses_yield(self) -> bool:
-        """Is there a `yield` dependency anywhere in the tree (cleanup to run)?"""
-        return self.yields or any(d.uses_yield for d in self.dependencies)
 
     @property
     def cleanup_scope(self) -> CleanupScope | None:

@@ -40,11 +40,10 @@ from typing import Any, TypedDict, Unpack, get_args, get_origin
 import pydantic
 from pydantic import PydanticSchemaGenerationError, TypeAdapter
 
-from .concurrency import as_async, iterate_in_threadpool
+from .concurrency import as_async, is_async, iterate_in_threadpool
 from .dependencies import (
     Solver,
     get_route_dependant,
-    is_async,
     is_form,
     is_subclass,
     read_body,
