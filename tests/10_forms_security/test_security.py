@@ -148,6 +148,14 @@ def build(api):
     def nested_scopes(value: Annotated[dict, api.Security(middle, scopes=["a", "c"])]):
         return value
 
+    class ScopeChecker:
+        def __init__(self, security_scopes: s.SecurityScopes):
+            self.scopes = security_scopes.scopes
+
+    @app.get("/scopes/class")  # Security() with no callable: the annotation's class
+    def class_scopes(checker: Annotated[ScopeChecker, api.Security(scopes=["it"])]):
+        return {"scopes": checker.scopes}
+
     @app.get("/scopes/cached")
     def cached_scopes(
         one: Annotated[dict, api.Security(echo_scopes, scopes=["x"])],
@@ -222,6 +230,7 @@ GET = {
     "scopes: in dependencies=, unknown": ("/status", auth("Bearer x")),
     "security scopes with no Security()": ("/scopes", {}),
     "security scopes, nested": ("/scopes/nested", {}),
+    "security scopes, Security() with only scopes": ("/scopes/class", {}),
     "security scopes, one dependency asked twice": ("/scopes/cached", {}),
 }
 

@@ -22,7 +22,7 @@ from contextlib import (
     asynccontextmanager,
     contextmanager,
 )
-from copy import deepcopy
+from copy import copy, deepcopy
 from dataclasses import dataclass, field, is_dataclass
 from functools import cached_property, lru_cache
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -123,7 +123,8 @@ def find_depends(annotation: Any, default: Any) -> Depends | None:
         return None
     depends = found[-1]
     if depends.dependency is None:
-        return Depends(kind, use_cache=depends.use_cache, scope=depends.scope)
+        depends = copy(depends)  # the marker as it was given, of its own class
+        depends.dependency = kind
     return depends
 
 

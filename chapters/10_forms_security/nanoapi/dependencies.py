@@ -254,7 +254,8 @@ def find_depends(annotation: Any, default: Any) -> Depends | None:
         return None
     depends = found[-1]
     if depends.dependency is None:
-        return Depends(kind, use_cache=depends.use_cache, scope=depends.scope)
+        depends = copy(depends)  # the marker as it was given, of its own class
+        depends.dependency = kind
     return depends
 
 
