@@ -8,7 +8,8 @@ JSON, odd content types: every answer must equal FastAPI's for the same app
 from typing import Annotated, Any
 
 import pytest
-from oracle import compare
+from asgitest import http_scope
+from oracle import compare, fastapi_namespace, package_namespace
 from pydantic import BaseModel
 
 pytestmark = pytest.mark.anyio
@@ -104,3 +105,35 @@ async def test_hostile_input_gets_fastapis_answer(pkg, method, url, options):
     assert ours.body == theirs.body
     assert ours.view()["headers"] == theirs.view()["headers"]
     assert b"Traceback" not in ours.body
+
+
+async def gone_mid_body(app) -> tuple[int, bytes]:
+    """POST half a JSON body, then `http.disconnect`: the status and body sent."""
+    incoming = [{"type": "http.request", "body": b'{"na', "more_body": True}]
+    sent = []
+
+    async def receive():
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    headers = [(b"content-type", b"application/json")]
+    await app(http_scope("POST", "/items", headers=headers), receive, send)
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+async def test_a_client_gone_mid_body_gets_fastapis_400(pkg):
+    """FastAPI answers 400 (nobody is there to read it, but nothing may crash)
+    and the handler never runs."""
+    answers, ran = [], []
+    for api in (fastapi_namespace(), package_namespace(pkg)):
+        app = api.App()
+
+        @app.post("/items")
+        def create(item: Item):
+            ran.append(item)
+
+        answers.append(await gone_mid_body(app))
+    assert answers[1] == answers[0]
+    assert answers[1][0] == 400 and not ran

@@ -22,7 +22,7 @@ from pydantic import BaseModel, TypeAdapter, create_model
 
 from .exceptions import HTTPException, RequestValidationError
 from .params import MISSING, Body, Param, Path, Query
-from .requests import Request
+from .requests import ClientDisconnect, Request
 from .responses import Response
 
 SOURCES = ("path", "query", "header", "cookie")  # FastAPI reports errors in this order
@@ -269,7 +269,10 @@ def get_dependant(path: str, call: Callable[..., Any]) -> Dependant:
 
 async def read_body(request: Request) -> Any:
     """The body as JSON when it says it is JSON, else the raw bytes."""
-    body = await request.body()
+    try:
+        body = await request.body()
+    except ClientDisconnect as exc:  # gone mid-body: FastAPI's 400, no crash
+        raise HTTPException(400, "There was an error parsing the body") from exc
     if not body:
         return MISSING
     content_type = request.headers.get("content-type", "").split(";")[0].lower()

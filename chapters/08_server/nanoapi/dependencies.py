@@ -34,7 +34,7 @@ from .background import BackgroundTasks
 from .concurrency import is_async, run_in_threadpool
 from .exceptions import HTTPException, RequestValidationError
 from .params import MISSING, Body, CleanupScope, Depends, Param, Path, Query
-from .requests import Request
+from .requests import ClientDisconnect, Request
 from .responses import Response
 
 SOURCES = ("path", "query", "header", "cookie")  # FastAPI reports errors in this order
@@ -371,7 +371,10 @@ def get_route_dependant(
 
 async def read_body(request: Request) -> Any:
     """The body as JSON when it says it is JSON, else the raw bytes."""
-    body = await request.body()
+    try:
+        body = await request.body()
+    except ClientDisconnect as exc:  # gone mid-body: FastAPI's 400, no crash
+        raise HTTPException(400, "There was an error parsing the body") from exc
     if not body:
         return MISSING
     content_type = request.headers.get("content-type", "").split(";")[0].lower()

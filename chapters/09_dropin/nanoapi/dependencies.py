@@ -36,7 +36,7 @@ from .concurrency import is_async, run_in_threadpool
 from .datastructures import Headers, MultiDict
 from .exceptions import HTTPException, RequestValidationError
 from .params import MISSING, Body, CleanupScope, Depends, Header, Param, Path, Query
-from .requests import Request
+from .requests import ClientDisconnect, Request
 from .responses import Response
 
 SOURCES = ("path", "query", "header", "cookie")  # FastAPI reports errors in this order
@@ -469,7 +469,10 @@ def get_route_dependant(
 async def read_body(request: Request, strict_content_type: bool = True) -> Any:
     """The body as JSON when it says it is JSON (or, not strict, says nothing),
     else the raw bytes."""
-    body = await request.body()
+    try:
+        body = await request.body()
+    except ClientDisconnect as exc:  # gone mid-body: FastAPI's 400, no crash
+        raise HTTPException(400, "There was an error parsing the body") from exc
     if not body:
         return MISSING
     content_type = request.headers.get("content-type", "")

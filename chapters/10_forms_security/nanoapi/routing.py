@@ -33,15 +33,10 @@ from .dependencies import (
     signature,
 )
 from .encoders import jsonable_encoder
-from .exceptions import (
-    FastAPIError,
-    HTTPException,
-    RequestValidationError,
-    ResponseValidationError,
-)
+from .exceptions import FastAPIError, RequestValidationError, ResponseValidationError
 from .lifespan import EventHandler, Lifespan, LifespanGenerator
 from .params import MISSING, Depends
-from .requests import ClientDisconnect, Request
+from .requests import Request
 from .responses import JSONResponse, Response
 from .router import BaseRoute, Decorator, F, Mount, Route, Router
 from .types import ASGIApp, Receive, Scope, Send
@@ -269,10 +264,7 @@ class APIRoute(Route):
         overrides = request.scope.get("dependency_overrides", {})  # from the App
         request_stack = request.scope[REQUEST_STACK]
         async with AsyncExitStack() as function_stack:
-            try:
-                body = await self.read_body(request, request_stack)
-            except ClientDisconnect as exc:  # gone mid-body: FastAPI's 400, no crash
-                raise HTTPException(400, "There was an error parsing the body") from exc
+            body = await self.read_body(request, request_stack)
             solver = Solver(request, body, overrides, request_stack, function_stack)
             values, errors = await solver.solve(self.dependant)
             if errors:

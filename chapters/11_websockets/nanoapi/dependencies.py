@@ -35,7 +35,6 @@ from .background import BackgroundTasks
 from .concurrency import is_async, run_in_threadpool
 from .datastructures import FormData, Headers, MultiDict, UploadFile
 from .exceptions import HTTPException, RequestValidationError
-from .formparsers import MultiPartException
 from .params import (
     MISSING,
     Body,
@@ -49,7 +48,7 @@ from .params import (
     Query,
     Security,
 )
-from .requests import HTTPConnection, Request
+from .requests import ClientDisconnect, HTTPConnection, Request
 from .responses import Response
 from .security.base import SecurityScopes
 from .websockets import WebSocket
@@ -545,10 +544,10 @@ async def read_form(request: Request, fields: list[Field], embedded: bool) -> An
     """The form as the body the fields expect: one key per field (or per model
     field), a list where a field wants one, and a file read into bytes where a
     field wants bytes. An empty field or file input counts as not sent."""
-    try:
+    try:  # a limit broken, a body that is no form: the exception middleware's 400
         form = await request.form()
-    except MultiPartException as exc:  # a limit broken, a body that is no form
-        raise HTTPException(400, exc.message) from exc
+    except ClientDisconnect as exc:  # gone mid-body: FastAPI's 400, no crash
+        raise HTTPException(400, "There was an error parsing the body") from exc
     members = [m for f in fields for m in (f.model.members if f.model else [f])]
     lists = {m.alias for m in members if m.many}
     filled = FormData(
@@ -585,7 +584,10 @@ async def read_files(value: Any) -> Any:
 async def read_body(request: Request, strict_content_type: bool = True) -> Any:
     """The body as JSON when it says it is JSON (or, not strict, says nothing),
     else the raw bytes."""
-    body = await request.body()
+    try:
+        body = await request.body()
+    except ClientDisconnect as exc:  # gone mid-body: FastAPI's 400, no crash
+        raise HTTPException(400, "There was an error parsing the body") from exc
     if not body:
         return MISSING
     content_type = request.headers.get("content-type", "")

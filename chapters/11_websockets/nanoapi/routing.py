@@ -53,14 +53,13 @@ from .dependencies import (
 from .encoders import jsonable_encoder
 from .exceptions import (
     FastAPIError,
-    HTTPException,
     RequestValidationError,
     ResponseValidationError,
     WebSocketRequestValidationError,
 )
 from .lifespan import EventHandler, Lifespan, LifespanGenerator
 from .params import MISSING, Depends
-from .requests import ClientDisconnect, Request
+from .requests import Request
 from .responses import JSONResponse, Response, StreamingResponse
 from .router import BaseRoute, Decorator, F, Mount, Route, Router, WebSocketRoute
 from .sse import EventSourceResponse, ServerSentEvent, format_sse_event, with_keepalive
@@ -338,10 +337,7 @@ class APIRoute(Route):
         overrides = request.scope.get("dependency_overrides", {})  # from the App
         request_stack = request.scope[REQUEST_STACK]
         async with AsyncExitStack() as function_stack:
-            try:
-                body = await self.read_body(request, request_stack)
-            except ClientDisconnect as exc:  # gone mid-body: FastAPI's 400, no crash
-                raise HTTPException(400, "There was an error parsing the body") from exc
+            body = await self.read_body(request, request_stack)
             solver = Solver(request, body, overrides, request_stack, function_stack)
             values, errors = await solver.solve(self.dependant)
             if errors:
