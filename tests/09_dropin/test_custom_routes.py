@@ -47,9 +47,12 @@ def route_classes(api, route_base, validation_error):
     class GzipRoute(route_base):
         def get_route_handler(self):
             handler = super().get_route_handler()
+            route_id = self.unique_id  # known before the handler is made
 
             async def gunzipping(request):
-                return await handler(GzipRequest(request.scope, request.receive))
+                response = await handler(GzipRequest(request.scope, request.receive))
+                response.headers["x-route"] = route_id
+                return response
 
             return gunzipping
 
@@ -131,10 +134,11 @@ async def test_route_classes_answer_like_fastapis(pkg):
         lambda api: route_classes(api, *bases[api.side]), pkg, REQUESTS
     )
     for theirs, ours in pairs:
-        assert ours.view("x-took") == theirs.view("x-took")
+        assert ours.view("x-took", "x-route") == theirs.view("x-took", "x-route")
     assert pairs[0][1].json() == {"sum": 100}
     assert pairs[2][1].json() == {"class": "GzipRequest"}
     assert pairs[5][1].headers["x-took"] == "yes", "the included route kept its class"
+    assert pairs[2][1].headers["x-route"] == "request_class_class_get"
 
 
 class Item(BaseModel):

@@ -133,12 +133,12 @@ class ParamModel:
             value = read_value(m, values)
             if value is not None:
                 data[m.name] = value
+        mine = bool(data)  # the request has some of its keys
         extras: dict[str, list[Any]] = {}
         for key, value in every_pair(values):
             if key not in self.taken:
                 extras.setdefault(key, []).append(value)
         data.update({k: v[0] if len(v) == 1 else v for k, v in extras.items()})
-        mine = any(m.alias in values for m in self.members)
         judged = data and self.extra in ("allow", "forbid")  # extras to refuse/keep
         if self.optional and not mine and not judged:
             return None  # leave it out: its default applies
@@ -180,11 +180,12 @@ def model_member(name: str, info: FieldInfo, marker: Param) -> Field:
     header = next((m for m in info.metadata if isinstance(m, Header)), marker)
     if getattr(header, "convert_underscores", False) and key == name:
         alias = key.replace("_", "-")
-    title = pydantic.Field(title=info.title or key.title().replace("_", " "))
     kind: Any = info.annotation
-    rules = copy(info)  # the model's rules and default; its aliases are the key,
-    rules.alias = rules.validation_alias = rules.serialization_alias = None
-    annotation = Annotated[(kind, rules, title)]  # (on a type they only warn)
+    rules = copy(info)  # the model's rules, default and title, for the document
+    rules.alias = rules.validation_alias = rules.serialization_alias = None  # the
+    # aliases are the key already (on a type they would only make Pydantic warn)
+    rules.title = info.title or key.title().replace("_", " ")
+    annotation = Annotated[kind, rules]
     default = MISSING if info.is_required() else info.default
     many = is_sequence(kind)
     return Field(key, marker.source, alias, annotation, default, many, type(marker)())

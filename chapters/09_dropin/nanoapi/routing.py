@@ -215,8 +215,6 @@ class APIRoute(Route):
             if key.startswith("response_model_"):
                 self.dump_options[key.removeprefix("response_model_")] = value
         super().__init__(path, endpoint, methods=methods, name=options.get("name"))
-        generate = options.get("generate_unique_id_function") or generate_unique_id
-        self.unique_id = self.operation_id or generate(self)
 
     def check_path(self, path: str) -> None:
         """Any path, as in FastAPI: one that does not start with '/' is never
@@ -233,6 +231,8 @@ class APIRoute(Route):
         self.reads_body = bool(self.dependant.flat_body())
         self.call_endpoint = as_async(endpoint)  # a plain `def` runs in a thread
         self.response_adapter = self.make_response_adapter()
+        generate = self.options.get("generate_unique_id_function") or generate_unique_id
+        self.unique_id = self.operation_id or generate(self)  # before the handler
         return request_response(self.get_route_handler())
 
     def make_response_adapter(self) -> TypeAdapter[Any] | None:

@@ -215,11 +215,12 @@ def model_member(name: str, info: FieldInfo, marker: Param) -> Field:
     header = next((m for m in info.metadata if isinstance(m, Header)), marker)
     if getattr(header, "convert_underscores", False) and key == name:
         alias = key.replace("_", "-")
-    title = pydantic.Field(title=info.title or key.title().replace("_", " "))
     kind: Any = info.annotation
-    rules = copy(info)  # the model's rules and default; its aliases are the key,
-    rules.alias = rules.validation_alias = rules.serialization_alias = None
-    annotation = Annotated[(kind, rules, title)]  # (on a type they only warn)
+    rules = copy(info)  # the model's rules, default and title, for the document
+    rules.alias = rules.validation_alias = rules.serialization_alias = None  # the
+    # aliases are the key already (on a type they would only make Pydantic warn)
+    rules.title = info.title or key.title().replace("_", " ")
+    annotation = Annotated[kind, rules]
     default = MISSING if info.is_required() else info.default
     many = is_sequence(kind)
     return Field(key, marker.source, alias, annotation, default, many, type(marker)())
