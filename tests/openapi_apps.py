@@ -33,6 +33,7 @@ class Item(BaseModel):
 class ItemOut(BaseModel):
     id: int
     name: str
+    picture: bytes | None = None  # octets in a string, as FastAPI documents them
 
 
 def shop(api):

@@ -15,8 +15,8 @@ from typing import Annotated, Any
 
 import pydantic
 from pydantic import TypeAdapter, create_model
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
-from pydantic_core import CoreSchema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from .dependencies import SOURCES, Dependant, Field
 from .responses import JSONResponse, Response, body_allowed
@@ -115,6 +115,16 @@ def default_status(response_class: type[Response]) -> str:
     return str(status.default if status else 200)
 
 
+class SchemaGenerator(GenerateJsonSchema):
+    """Pydantic's JSON Schema, with `bytes` as FastAPI writes them: octets in
+    a string."""
+
+    def bytes_schema(self, schema: core_schema.BytesSchema) -> JsonSchemaValue:
+        found = {"type": "string", "contentMediaType": "application/octet-stream"}
+        self.update_with_validations(found, schema, self.ValidationsMapping.bytes)
+        return found
+
+
 class SchemaBook:
     """JSON Schemas for all the types of all the routes, made in one pass so
     that models shared by several routes become one named component."""
@@ -137,7 +147,7 @@ class SchemaBook:
                 if extra.get("model"):
                     key = (id(route), str(code))
                     inputs.append(self.entry(key, extra["model"], "serialization"))
-        generator = GenerateJsonSchema(ref_template=REF + "{model}")
+        generator = SchemaGenerator(ref_template=REF + "{model}")
         mapping, definitions = generator.generate_definitions(inputs)
         self.mapping: dict[tuple[Any, JsonSchemaMode], dict[str, Any]] = mapping
         self.definitions = {str(name): schema for name, schema in definitions.items()}
