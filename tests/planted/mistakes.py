@@ -1404,8 +1404,8 @@ IN_PACKAGES = [
         "nanoapi/openapi.py",
         "test_document.py::test_the_document_equals_fastapis",
         (
-            'generator = GenerateJsonSchema(ref_template=REF + "{model}")',
-            "generator = GenerateJsonSchema()",
+            'generator = SchemaGenerator(ref_template=REF + "{model}")',
+            "generator = SchemaGenerator()",
         ),
     ),
     pkg(
