@@ -466,6 +466,10 @@ class APIWebSocketRoute(WebSocketRoute):
         self.dependencies = list(dependencies or [])
         super().__init__(path, endpoint, name=name)
 
+    def check_path(self, path: str) -> None:
+        """Any path, as APIRoute's: `@router.websocket("")` is completed by the
+        prefix `include_router` puts before it."""
+
     def build_app(self, endpoint: Callable[..., Any]) -> ASGIApp:
         self.dependant = get_route_dependant(self.path, endpoint, self.dependencies)
 
