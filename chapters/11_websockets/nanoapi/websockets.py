@@ -177,7 +177,8 @@ class WebSocket(HTTPConnection):
 
 class WebSocketClose:
     """An ASGI app that closes the WebSocket: what a router answers when no
-    route matches a `websocket` scope (before accept, so the server says 403)."""
+    route matches a `websocket` scope (before accept, so the server says 403),
+    and what ServerErrorMiddleware sends when the endpoint fails."""
 
     def __init__(self, code: int = 1000, reason: str | None = None) -> None:
         self.code, self.reason = code, reason or ""
