@@ -792,6 +792,46 @@ def test_include_router_puts_its_dependencies_first(chapter, pkg):
     assert ours == theirs == ("ok", ["include", "router", "route"])
 
 
+def empty_paths(api):
+    app = api.App()
+    router = api.APIRouter()
+
+    class Greeter:
+        """A callable object as the endpoint: the route is named after its
+        class, as an HTTP route's is."""
+
+        async def __call__(self, websocket: api.WebSocket) -> None:
+            await websocket.accept()
+            await websocket.send_text("hello")
+            await websocket.close()
+
+    @router.websocket("")
+    async def room(websocket: api.WebSocket):
+        await websocket.accept()
+        await websocket.send_text(websocket.url.path)
+        await websocket.close()
+
+    app.include_router(router, prefix="/chat")  # the prefix completes the path
+    app.add_api_websocket_route("/greet", Greeter())
+    return app
+
+
+def test_an_empty_path_is_completed_by_the_prefix(chapter, pkg):
+    """`@router.websocket("")` is no error: `include_router` puts the prefix
+    before it, as it does for `@router.get("")`. An unnamed route is named
+    after its endpoint, a callable object after its class."""
+
+    def scenario(client, app):
+        with client.websocket_connect("/chat") as websocket:
+            served = websocket.receive_text()
+        with client.websocket_connect("/greet") as websocket:
+            greeted = websocket.receive_text()
+        return served, greeted, app.url_path_for("Greeter")
+
+    theirs, ours = observe(empty_paths, pkg, scenario)
+    assert ours == theirs == ("ok", ("/chat", "hello", "/greet"))
+
+
 # Where we differ on purpose.
 
 

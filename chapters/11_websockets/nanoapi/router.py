@@ -103,6 +103,11 @@ def request_response(endpoint: Endpoint) -> ASGIApp:
     return app
 
 
+def name_of(endpoint: Callable[..., Any]) -> str:
+    """A route's name when none is given: its endpoint's (or its class's)."""
+    return getattr(endpoint, "__name__", type(endpoint).__name__)
+
+
 def websocket_session(endpoint: WebSocketEndpoint) -> ASGIApp:
     """Turn `async def endpoint(websocket)` into an ASGI app."""
 
@@ -125,6 +130,10 @@ class BaseRoute:
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         """NONE, PARTIAL or FULL, and what to add to the scope if it is used."""
         raise NotImplementedError
+
+    def check_path(self, path: str) -> None:
+        if not path.startswith("/"):
+            raise ValueError(f"a route path must start with '/': {path!r}")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         raise NotImplementedError
@@ -178,16 +187,11 @@ class Route(BaseRoute):
     ) -> None:
         self.check_path(path)
         self.path, self.endpoint = path, endpoint
-        default_name = getattr(endpoint, "__name__", type(endpoint).__name__)
-        self.name = default_name if name is None else name
+        self.name = name_of(endpoint) if name is None else name
         self.methods = {m.upper() for m in methods or ["GET"]}
         self.add_implicit_methods()
         self.path_regex, self.path_format, self.convertors = compile_path(path)
         self.app = self.build_app(endpoint)
-
-    def check_path(self, path: str) -> None:
-        if not path.startswith("/"):
-            raise ValueError(f"a route path must start with '/': {path!r}")
 
     def add_implicit_methods(self) -> None:
         if "GET" in self.methods:
@@ -221,10 +225,9 @@ class WebSocketRoute(BaseRoute):
     def __init__(
         self, path: str, endpoint: Callable[..., Any], *, name: str | None = None
     ) -> None:
-        if not path.startswith("/"):
-            raise ValueError(f"a route path must start with '/': {path!r}")
+        self.check_path(path)
         self.path, self.endpoint = path, endpoint
-        self.name = getattr(endpoint, "__name__", "websocket") if name is None else name
+        self.name = name_of(endpoint) if name is None else name
         self.path_regex, self.path_format, self.convertors = compile_path(path)
         self.app = self.build_app(endpoint)
 

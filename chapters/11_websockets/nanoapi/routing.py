@@ -40,7 +40,7 @@ from typing import Any, TypedDict, Unpack, get_args, get_origin
 import pydantic
 from pydantic import PydanticSchemaGenerationError, TypeAdapter
 
-from .concurrency import as_async, is_async, iterate_in_threadpool
+from .concurrency import as_async, iterate_in_threadpool
 from .dependencies import (
     Solver,
     get_route_dependant,
@@ -205,13 +205,16 @@ def response_model_of(endpoint: Callable[..., Any], options: RouteOptions) -> An
 
 
 STREAMS = {AsyncIterable, AsyncIterator, AsyncGenerator, Iterable, Iterator, Generator}
+JSON_LINES, EVENTS = "application/jsonl", "text/event-stream"
 
 
-def yields(endpoint: Callable[..., Any]) -> bool:
-    """Is the handler a generator (a streaming path operation)?"""
-    return is_async(endpoint, inspect.isasyncgenfunction) or is_async(
-        endpoint, inspect.isgeneratorfunction
-    )
+def encoding_of(response_class: type[Response] | None) -> str | None:
+    """What a generator's items are encoded as, given the route's response
+    class: JSON lines by default, events for an EventSourceResponse, and
+    nothing (None) for another class, which sends the pieces as they are."""
+    if response_class is None:
+        return JSON_LINES
+    return EVENTS if is_subclass(response_class, EventSourceResponse) else None
 
 
 def stream_item_of(returns: Any) -> Any:
@@ -272,12 +275,6 @@ class APIRoute(Route):
         self.status_code = options.get("status_code")
         self.response_class = options.get("response_class")
         self.response_model = response_model_of(endpoint, options)
-        self.streams, self.stream_item = yields(endpoint), None
-        if self.streams and "response_model" not in options:
-            item, self.response_model = stream_item_of(self.response_model), None
-            encoded = self.response_class is None or self.sends_events
-            if encoded and not is_subclass(item, ServerSentEvent):
-                self.stream_item = item  # validated, and documented as `itemSchema`
         self.summary = options.get("summary")
         self.description = description_of(endpoint, options)
         self.response_description = options.get(
@@ -308,6 +305,15 @@ class APIRoute(Route):
         """Registration time: read the signature, build the validators."""
         dependencies = self.options.get("dependencies") or []
         self.dependant = get_route_dependant(self.path, endpoint, dependencies)
+        self.streams = self.dependant.yields  # a generator streams its answer
+        self.stream_encoding: str | None = None  # None: not a stream, or sent raw
+        self.stream_item: Any = None
+        if self.streams:
+            self.stream_encoding = encoding_of(self.response_class)
+        if self.streams and "response_model" not in self.options:
+            item, self.response_model = stream_item_of(self.response_model), None
+            if self.stream_encoding and not is_subclass(item, ServerSentEvent):
+                self.stream_item = item  # validated, and documented as `itemSchema`
         self.body_fields = self.dependant.flat_body()
         self.reads_form = any(is_form(f) for f in self.body_fields)
         self.call_endpoint = as_async(endpoint)  # a plain `def` runs in a thread
@@ -343,8 +349,9 @@ class APIRoute(Route):
             if errors:
                 raise RequestValidationError(errors, body=solver.received_body)
             if self.streams:  # a generator: it runs as the response is sent
-                return self.stream_response(self.endpoint(**values), solver)
-            result = await self.call_endpoint(**values)
+                result = self.endpoint(**values)
+            else:
+                result = await self.call_endpoint(**values)
             return self.response_for(result, solver)
         raise FastAPIError(NO_RESPONSE)
 
@@ -365,7 +372,8 @@ class APIRoute(Route):
             return result  # the handler built it: send it untouched
         sub_response = solver.response
         status = sub_response and sub_response.status_code
-        response = self.serialize(result, status or self.status_code)
+        build = self.stream_response if self.streams else self.serialize
+        response = build(result, status or self.status_code)
         if sub_response is not None:  # headers and cookies the handler set
             response.raw_headers.extend(sub_response.raw_headers)
         response.background = solver.background
@@ -385,37 +393,25 @@ class APIRoute(Route):
         )
         return self.response_class(data, **status)
 
-    @property
-    def sends_events(self) -> bool:
-        return is_subclass(self.response_class, EventSourceResponse)
-
-    def stream_response(self, generator: Any, solver: Solver) -> Response:
+    def stream_response(self, generator: Any, status_code: int | None) -> Response:
         """A generator's items as JSON lines, as events, or as they are."""
-        sub_response = solver.response
-        status = (sub_response and sub_response.status_code) or self.status_code
-        options: dict[str, Any] = {"status_code": status} if status else {}
+        status: dict[str, Any] = {"status_code": status_code} if status_code else {}
         items = (
             generator
             if isinstance(generator, AsyncIterator)
             else iterate_in_threadpool(generator)
         )
-        response: Response
-        if self.response_class is None:
+        if self.stream_encoding == JSON_LINES:
             lines = mapped(items, lambda item: self.item_json(item) + b"\n")
-            media_type = "application/jsonl"
-            response = StreamingResponse(lines, media_type=media_type, **options)
-        elif self.sends_events:
+            return StreamingResponse(lines, media_type=JSON_LINES, **status)
+        if self.stream_encoding == EVENTS:
             events = with_keepalive(mapped(items, self.event))
             headers = {"cache-control": "no-cache", "x-accel-buffering": "no"}
-            response = StreamingResponse(
-                events, media_type="text/event-stream", headers=headers, **options
+            return StreamingResponse(
+                events, media_type=EVENTS, headers=headers, **status
             )
-        else:
-            response = self.response_class(generator, **options)
-        if sub_response is not None:
-            response.raw_headers.extend(sub_response.raw_headers)
-        response.background = solver.background
-        return response
+        assert self.response_class is not None  # not encoded: a class was given
+        return self.response_class(generator, **status)
 
     def item_json(self, item: Any) -> bytes:
         """One streamed item as JSON, checked against the item type if declared."""
@@ -465,6 +461,10 @@ class APIWebSocketRoute(WebSocketRoute):
     ) -> None:
         self.dependencies = list(dependencies or [])
         super().__init__(path, endpoint, name=name)
+
+    def check_path(self, path: str) -> None:
+        """Any path, as APIRoute's: `@router.websocket("")` is completed by the
+        prefix `include_router` puts before it."""
 
     def build_app(self, endpoint: Callable[..., Any]) -> ASGIApp:
         self.dependant = get_route_dependant(self.path, endpoint, self.dependencies)

@@ -103,16 +103,15 @@ def format_sse_event(
 
 
 async def with_keepalive(
-    events: AsyncGenerator[bytes, None], every: float | None = None
+    events: AsyncGenerator[bytes, None],
 ) -> AsyncGenerator[bytes, None]:
-    """`events`, with a keep-alive comment after each `every` seconds of silence.
-    The next event is awaited in a task of its own, which the timer never
-    cancels: a slow generator is waited for, not interrupted."""
-    every = _PING_INTERVAL if every is None else every
+    """`events`, with a keep-alive comment after each `_PING_INTERVAL` seconds
+    of silence. The next event is awaited in a task of its own, which the timer
+    never cancels: a slow generator is waited for, not interrupted."""
     pending = asyncio.ensure_future(anext(events))
     try:
         while True:
-            done, _ = await asyncio.wait({pending}, timeout=every)
+            done, _ = await asyncio.wait({pending}, timeout=_PING_INTERVAL)
             if not done:
                 yield KEEPALIVE_COMMENT
                 continue

@@ -29,6 +29,20 @@ class WebSocketState(enum.Enum):
     RESPONSE = 3  # the app answered the handshake with an HTTP response
 
 
+# What may come next, by state: from the client (its state), from us (ours).
+RECEIVES = {
+    WebSocketState.CONNECTING: frozenset({"websocket.connect"}),
+    WebSocketState.CONNECTED: frozenset({"websocket.receive", "websocket.disconnect"}),
+}
+SENDS = {
+    WebSocketState.CONNECTING: frozenset(
+        {"websocket.accept", "websocket.close", "websocket.http.response.start"}
+    ),
+    WebSocketState.CONNECTED: frozenset({"websocket.send", "websocket.close"}),
+    WebSocketState.RESPONSE: frozenset({"websocket.http.response.body"}),
+}
+
+
 class WebSocketDisconnect(Exception):
     """The connection closed: `code` and `reason` say how (1000 is normal)."""
 
@@ -47,14 +61,10 @@ class WebSocket(HTTPConnection):
 
     async def receive(self) -> Message:
         """The next ASGI message from the client, checked against the state."""
-        state = self.client_state
-        if state is WebSocketState.DISCONNECTED:
+        expected = RECEIVES.get(self.client_state)
+        if expected is None:  # DISCONNECTED
             raise RuntimeError("cannot receive: the client has disconnected")
         message = await self._receive()
-        expected = {
-            WebSocketState.CONNECTING: {"websocket.connect"},
-            WebSocketState.CONNECTED: {"websocket.receive", "websocket.disconnect"},
-        }[state]
         if message["type"] not in expected:
             raise RuntimeError(f"expected one of {sorted(expected)}, got {message}")
         if message["type"] == "websocket.connect":
@@ -65,15 +75,8 @@ class WebSocket(HTTPConnection):
 
     async def send(self, message: Message) -> None:
         """Send an ASGI message to the client, checked against the state."""
-        state, kind = self.application_state, message["type"]
-        if state is WebSocketState.CONNECTING:
-            allowed = {"websocket.accept", "websocket.close"}
-            allowed.add("websocket.http.response.start")
-        elif state is WebSocketState.CONNECTED:
-            allowed = {"websocket.send", "websocket.close"}
-        elif state is WebSocketState.RESPONSE:
-            allowed = {"websocket.http.response.body"}
-        else:
+        kind, allowed = message["type"], SENDS.get(self.application_state)
+        if allowed is None:  # DISCONNECTED
             raise RuntimeError("cannot send: the connection is closed")
         if kind not in allowed:
             raise RuntimeError(f"expected one of {sorted(allowed)}, got {kind!r}")
@@ -174,7 +177,8 @@ class WebSocket(HTTPConnection):
 
 class WebSocketClose:
     """An ASGI app that closes the WebSocket: what a router answers when no
-    route matches a `websocket` scope (before accept, so the server says 403)."""
+    route matches a `websocket` scope (before accept, so the server says 403),
+    and what ServerErrorMiddleware sends when the endpoint fails."""
 
     def __init__(self, code: int = 1000, reason: str | None = None) -> None:
         self.code, self.reason = code, reason or ""

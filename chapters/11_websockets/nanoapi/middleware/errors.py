@@ -17,7 +17,7 @@ from ..concurrency import call
 from ..requests import Request
 from ..responses import HTMLResponse, PlainTextResponse, Response
 from ..types import ASGIApp, Message, Receive, Scope, Send
-from ..websockets import WebSocketDisconnect
+from ..websockets import WebSocketClose, WebSocketDisconnect
 from . import WatchedSend
 from .exceptions import ExceptionHandler
 
@@ -51,20 +51,19 @@ class ServerErrorMiddleware:
         self.debug = debug
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
+        if scope["type"] == "http":
+            watched = WatchedSend(send)
+            try:
+                await self.app(scope, receive, watched)
+            except Exception as exc:
+                if not watched.response_started:
+                    response = await self.error_response(Request(scope), exc)
+                    await response(scope, receive, send)
+                raise
+        elif scope["type"] == "websocket":
             await self.websocket(scope, receive, send)
-            return
-        if scope["type"] != "http":
+        else:
             await self.app(scope, receive, send)
-            return
-        watched = WatchedSend(send)
-        try:
-            await self.app(scope, receive, watched)
-        except Exception as exc:
-            if not watched.response_started:
-                response = await self.error_response(Request(scope), exc)
-                await response(scope, receive, send)
-            raise
 
     async def websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         accepted = closed = False
@@ -83,7 +82,7 @@ class ServerErrorMiddleware:
             if not closed:
                 code = 1011 if accepted else 1000  # before accept: a 403
                 with suppress(Exception):  # the connection may be gone already
-                    await send({"type": "websocket.close", "code": code, "reason": ""})
+                    await WebSocketClose(code)(scope, receive, send)
             raise
 
     async def error_response(self, request: Request, exc: Exception) -> Response:

@@ -24,7 +24,7 @@ from ..encoders import jsonable_encoder
 from ..params import MISSING, Body, Form, Param
 from ..responses import JSONResponse, Response, body_allowed
 from ..router import BaseRoute
-from ..routing import APIRoute
+from ..routing import EVENTS, JSON_LINES, APIRoute
 from ..security.base import SecurityBase
 from ..sse import SSE_EVENT_SCHEMA
 
@@ -297,8 +297,8 @@ def stream_content(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
     item: dict[str, Any] = {}
     if route.stream_item:
         item = book.output((id(route), "stream"), f"StreamItem_{route.unique_id}")
-    if not route.sends_events:
-        return {"application/jsonl": {"itemSchema": item}}
+    if route.stream_encoding == JSON_LINES:
+        return {JSON_LINES: {"itemSchema": item}}
     event = deepcopy(SSE_EVENT_SCHEMA)
     if item:  # the data is that item, as JSON
         event["properties"]["data"] = {
@@ -307,7 +307,7 @@ def stream_content(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
             "contentSchema": item,
         }
         event["required"] = ["data"]
-    return {"text/event-stream": {"itemSchema": event}}
+    return {EVENTS: {"itemSchema": event}}
 
 
 def responses(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
@@ -315,8 +315,7 @@ def responses(route: APIRoute, book: SchemaBook) -> dict[str, Any]:
     status = str(route.status_code or default_status(response_class))
     success: dict[str, Any] = {"description": route.response_description}
     media_type = response_class.media_type
-    encoded = route.streams and (route.response_class is None or route.sends_events)
-    if body_allowed(int(status)) and encoded:
+    if body_allowed(int(status)) and route.stream_encoding:
         success["content"] = stream_content(route, book)
     elif body_allowed(int(status)) and media_type:
         schema: dict[str, Any] = {"type": "string"}
