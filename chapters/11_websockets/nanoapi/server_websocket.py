@@ -84,10 +84,13 @@ class WebSocketSession:
     """One WebSocket: the handshake, then the app's `receive` and `send`, with a
     reader task that turns the client's frames into messages for `receive`."""
 
-    def __init__(self, connection: HTTPConnection, request: h11.Request) -> None:
+    def __init__(
+        self, connection: HTTPConnection, request: h11.Request, http_scope: Scope
+    ) -> None:
         self.connection = connection
         self.writer = connection.writer
         self.request = request
+        self.http_scope = http_scope  # the request's, built once by the connection
         self.max_size = connection.config.ws_max_size
         self.ws = wsproto.WSConnection(wsproto.ConnectionType.SERVER)
         self.scope: Scope = {}
@@ -126,7 +129,7 @@ class WebSocketSession:
             await self.connection.linger()
             return False
         assert isinstance(handshake, wsproto.events.Request)
-        self.scope = websocket_scope(self.connection.scope_for(self.request), handshake)
+        self.scope = websocket_scope(self.http_scope, handshake)
         return True
 
     async def run(self, app: ASGIApp) -> None:
