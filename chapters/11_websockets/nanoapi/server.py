@@ -130,11 +130,16 @@ def expect(message: Message, kind: str) -> None:
         raise RuntimeError(f"Expected ASGI message {kind!r}, got {message['type']!r}")
 
 
-def log_access(scope: Scope, status: int) -> None:
-    """One line per response, like uvicorn's: who asked for what, and the status."""
+def client_and_target(scope: Scope) -> tuple[str, str]:
+    """For the access log: who asked (`host:port`, or `-`), and for what."""
     client = "{}:{}".format(*scope["client"]) if scope["client"] else "-"
     query = scope["query_string"].decode("latin-1")
-    target = scope["path"] + (f"?{query}" if query else "")
+    return client, scope["path"] + (f"?{query}" if query else "")
+
+
+def log_access(scope: Scope, status: int) -> None:
+    """One line per response, like uvicorn's: who asked for what, and the status."""
+    client, target = client_and_target(scope)
     request_line = f"{scope['method']} {target} HTTP/{scope['http_version']}"
     phrase = status_phrase(status).decode()
     access_logger.info('%s - "%s" %d %s', client, request_line, status, phrase)

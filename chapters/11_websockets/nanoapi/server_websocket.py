@@ -35,6 +35,7 @@ from .server import (
     ClientDisconnected,
     HTTPConnection,
     access_logger,
+    client_and_target,
     expect,
     logger,
     plain_text,
@@ -74,9 +75,7 @@ def internal_error() -> list[Event]:
 
 def log_outcome(scope: Scope, outcome: str) -> None:
     """`client - "WebSocket /path" [accepted]` (or the refusal's status)."""
-    client = "{}:{}".format(*scope["client"]) if scope["client"] else "-"
-    query = scope["query_string"].decode("latin-1")
-    target = scope["path"] + (f"?{query}" if query else "")
+    client, target = client_and_target(scope)
     access_logger.info('%s - "WebSocket %s" %s', client, target, outcome)
 
 
