@@ -111,10 +111,9 @@ class WebSocketSession:
             if self.reader and self.ws.state is ConnectionState.LOCAL_CLOSING:
                 # The app closed: give the client a moment to answer our close.
                 await asyncio.wait({self.reader}, timeout=CLOSE_TIMEOUT)
-        finally:
+        finally:  # (HTTPConnection.serve closes the writer)
             if self.reader:
                 self.reader.cancel()
-            self.writer.close()
 
     async def check_handshake(self) -> bool:
         """Let wsproto check the upgrade request; answer a bad one with a 4xx."""
@@ -182,12 +181,12 @@ class WebSocketSession:
         elif kind == "websocket.close":  # the app says no: 403, as the spec asks
             log_outcome(self.scope, "403")
             await self.write(RejectConnection(403, server_headers([], closing=True)))
-            self.disconnect(ABNORMAL_CLOSURE)
-            self.writer.close()
+            self.hang_up()
         elif kind == "websocket.http.response.start":  # a denial of its own
             log_outcome(self.scope, str(message["status"]))
             headers = server_headers(list(message.get("headers", [])), closing=True)
-            await self.write(RejectConnection(message["status"], headers, True))
+            denial = RejectConnection(message["status"], headers, has_body=True)
+            await self.write(denial)
         else:
             raise RuntimeError(
                 "Expected ASGI message 'websocket.accept', 'websocket.close' or"
@@ -209,8 +208,7 @@ class WebSocketSession:
         finished = not message.get("more_body", False)
         await self.write(RejectData(message.get("body", b""), finished))
         if finished:
-            self.disconnect(ABNORMAL_CLOSURE)
-            self.writer.close()
+            self.hang_up()
 
     async def send_message(self, message: Message) -> None:
         kind = message["type"]
@@ -287,6 +285,11 @@ class WebSocketSession:
             await self.write(event.response())
             self.disconnect(event.code, event.reason or "")
 
+    def hang_up(self) -> None:
+        """After a refusal: the app hears 1006 (no close frame), and we close."""
+        self.disconnect(ABNORMAL_CLOSURE)
+        self.writer.close()
+
     def disconnect(self, code: int, reason: str = "") -> None:
         """The client has gone (or we have closed on it): tell the app."""
         self.gone = True
@@ -312,7 +315,7 @@ class WebSocketSession:
 
     def shutdown(self) -> None:
         """The server is stopping: close with 1012 (or 500, before accept)."""
-        if self.gone or self.told:
+        if self.told:  # the app knows it is over (as it does once the client is gone)
             self.writer.close()
             return
         with suppress(LocalProtocolError):
