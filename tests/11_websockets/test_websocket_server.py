@@ -8,6 +8,7 @@ the app saw, it notes under a tag that the test reads back over HTTP.
 
 import asyncio
 import json
+import re
 import signal
 import threading
 import time
@@ -238,6 +239,21 @@ def test_the_app_can_deny_with_its_own_response(ours):
     response = refused(ws_url(ours, "/deny"))
     assert (response.status_code, response.body) == (401, b"no entry")
     assert response.headers["content-type"] == "text/plain"
+
+
+def test_the_access_log_has_a_line_for_each_handshake(ours):
+    with connect(ws_url(ours, "/echo?log=caf%C3%A9")):
+        pass
+    refused(ws_url(ours, "/reject?log=1"))
+    refused(ws_url(ours, "/deny?log=1"))
+    log = ours.log()  # each line is written before the refusal goes out
+    lines = [
+        r'"WebSocket /echo\?log=caf%C3%A9" \[accepted\]',  # the query as sent
+        r'"WebSocket /reject\?log=1" 403',
+        r'"WebSocket /deny\?log=1" 401',
+    ]
+    for line in lines:  # the client as host:port first, as uvicorn logs it
+        assert re.search(r" 127\.0\.0\.1:\d+ - " + line + "$", log, re.MULTILINE)
 
 
 @pytest.mark.parametrize(

@@ -80,12 +80,12 @@ def build_scope(request: h11.Request, root_path: str, **connection: Any) -> Scop
     }
 
 
-def asks_for_websocket(request: h11.Request) -> bool:
+def asks_for_websocket(headers: RawHeaders) -> bool:
     """`Connection: upgrade` and `Upgrade: websocket`: the client wants a
     WebSocket. (Any other upgrade, such as h2c, is answered as plain HTTP.)"""
     tokens: set[bytes] = set()
     upgrade = b""
-    for name, value in request.headers:
+    for name, value in headers:
         if name == b"connection":
             tokens.update(token.strip().lower() for token in value.split(b","))
         elif name == b"upgrade":
@@ -130,11 +130,16 @@ def expect(message: Message, kind: str) -> None:
         raise RuntimeError(f"Expected ASGI message {kind!r}, got {message['type']!r}")
 
 
-def log_access(scope: Scope, status: int) -> None:
-    """One line per response, like uvicorn's: who asked for what, and the status."""
+def client_and_target(scope: Scope) -> tuple[str, str]:
+    """For the access log: who asked (`host:port`, or `-`), and for what."""
     client = "{}:{}".format(*scope["client"]) if scope["client"] else "-"
     query = scope["query_string"].decode("latin-1")
-    target = scope["path"] + (f"?{query}" if query else "")
+    return client, scope["path"] + (f"?{query}" if query else "")
+
+
+def log_access(scope: Scope, status: int) -> None:
+    """One line per response, like uvicorn's: who asked for what, and the status."""
+    client, target = client_and_target(scope)
     request_line = f"{scope['method']} {target} HTTP/{scope['http_version']}"
     phrase = status_phrase(status).decode()
     access_logger.info('%s - "%s" %d %s', client, request_line, status, phrase)
@@ -226,10 +231,11 @@ class HTTPConnection:
         """Answer requests one after another until either side wants to stop."""
         try:
             while (request := await self.next_request()) is not None:
-                if asks_for_websocket(request):
-                    await self.upgrade(request)
+                scope = self.scope_for(request)
+                if asks_for_websocket(scope["headers"]):
+                    await self.upgrade(request, scope)
                     break
-                cycle = RequestCycle(self, request)
+                cycle = RequestCycle(self, scope)
                 # A task per request: context variables the app sets stay in it.
                 await asyncio.create_task(cycle.run(self.app))
                 if not await self.ready_for_next(cycle):
@@ -237,12 +243,12 @@ class HTTPConnection:
         finally:
             self.writer.close()
 
-    async def upgrade(self, request: h11.Request) -> None:
+    async def upgrade(self, request: h11.Request, scope: Scope) -> None:
         """Serve the rest of this connection as a WebSocket."""
         # Imported here, not at the top: that module builds on this one.
         from .server_websocket import WebSocketSession
 
-        self.websocket = WebSocketSession(self, request)
+        self.websocket = WebSocketSession(self, request, scope)
         await self.websocket.serve(self.app)
 
     def shutdown(self) -> None:
@@ -367,9 +373,9 @@ class HTTPConnection:
 class RequestCycle:
     """One request and its response: the `receive` and `send` the app gets."""
 
-    def __init__(self, connection: HTTPConnection, request: h11.Request) -> None:
+    def __init__(self, connection: HTTPConnection, scope: Scope) -> None:
         self.connection = connection
-        self.scope = connection.scope_for(request)
+        self.scope = scope
         self.continue_unsent = connection.h11.they_are_waiting_for_100_continue
         self.body_complete = False
         self.response_started = False

@@ -35,6 +35,7 @@ from .server import (
     ClientDisconnected,
     HTTPConnection,
     access_logger,
+    client_and_target,
     expect,
     logger,
     plain_text,
@@ -74,9 +75,7 @@ def internal_error() -> list[Event]:
 
 def log_outcome(scope: Scope, outcome: str) -> None:
     """`client - "WebSocket /path" [accepted]` (or the refusal's status)."""
-    client = "{}:{}".format(*scope["client"]) if scope["client"] else "-"
-    query = scope["query_string"].decode("latin-1")
-    target = scope["path"] + (f"?{query}" if query else "")
+    client, target = client_and_target(scope)
     access_logger.info('%s - "WebSocket %s" %s', client, target, outcome)
 
 
@@ -84,10 +83,13 @@ class WebSocketSession:
     """One WebSocket: the handshake, then the app's `receive` and `send`, with a
     reader task that turns the client's frames into messages for `receive`."""
 
-    def __init__(self, connection: HTTPConnection, request: h11.Request) -> None:
+    def __init__(
+        self, connection: HTTPConnection, request: h11.Request, http_scope: Scope
+    ) -> None:
         self.connection = connection
         self.writer = connection.writer
         self.request = request
+        self.http_scope = http_scope  # the request's, built once by the connection
         self.max_size = connection.config.ws_max_size
         self.ws = wsproto.WSConnection(wsproto.ConnectionType.SERVER)
         self.scope: Scope = {}
@@ -109,10 +111,9 @@ class WebSocketSession:
             if self.reader and self.ws.state is ConnectionState.LOCAL_CLOSING:
                 # The app closed: give the client a moment to answer our close.
                 await asyncio.wait({self.reader}, timeout=CLOSE_TIMEOUT)
-        finally:
+        finally:  # (HTTPConnection.serve closes the writer)
             if self.reader:
                 self.reader.cancel()
-            self.writer.close()
 
     async def check_handshake(self) -> bool:
         """Let wsproto check the upgrade request; answer a bad one with a 4xx."""
@@ -126,7 +127,7 @@ class WebSocketSession:
             await self.connection.linger()
             return False
         assert isinstance(handshake, wsproto.events.Request)
-        self.scope = websocket_scope(self.connection.scope_for(self.request), handshake)
+        self.scope = websocket_scope(self.http_scope, handshake)
         return True
 
     async def run(self, app: ASGIApp) -> None:
@@ -180,12 +181,12 @@ class WebSocketSession:
         elif kind == "websocket.close":  # the app says no: 403, as the spec asks
             log_outcome(self.scope, "403")
             await self.write(RejectConnection(403, server_headers([], closing=True)))
-            self.disconnect(ABNORMAL_CLOSURE)
-            self.writer.close()
+            self.hang_up()
         elif kind == "websocket.http.response.start":  # a denial of its own
             log_outcome(self.scope, str(message["status"]))
             headers = server_headers(list(message.get("headers", [])), closing=True)
-            await self.write(RejectConnection(message["status"], headers, True))
+            denial = RejectConnection(message["status"], headers, has_body=True)
+            await self.write(denial)
         else:
             raise RuntimeError(
                 "Expected ASGI message 'websocket.accept', 'websocket.close' or"
@@ -207,8 +208,7 @@ class WebSocketSession:
         finished = not message.get("more_body", False)
         await self.write(RejectData(message.get("body", b""), finished))
         if finished:
-            self.disconnect(ABNORMAL_CLOSURE)
-            self.writer.close()
+            self.hang_up()
 
     async def send_message(self, message: Message) -> None:
         kind = message["type"]
@@ -285,6 +285,11 @@ class WebSocketSession:
             await self.write(event.response())
             self.disconnect(event.code, event.reason or "")
 
+    def hang_up(self) -> None:
+        """After a refusal: the app hears 1006 (no close frame), and we close."""
+        self.disconnect(ABNORMAL_CLOSURE)
+        self.writer.close()
+
     def disconnect(self, code: int, reason: str = "") -> None:
         """The client has gone (or we have closed on it): tell the app."""
         self.gone = True
@@ -310,7 +315,7 @@ class WebSocketSession:
 
     def shutdown(self) -> None:
         """The server is stopping: close with 1012 (or 500, before accept)."""
-        if self.gone or self.told:
+        if self.told:  # the app knows it is over (as it does once the client is gone)
             self.writer.close()
             return
         with suppress(LocalProtocolError):

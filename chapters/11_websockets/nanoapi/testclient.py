@@ -139,7 +139,7 @@ class WebSocketTestSession:
 
     def __init__(self, client: TestClient, scope: Scope) -> None:
         self.client, self.scope = client, scope
-        self.from_app: queue.Queue[Message | BaseException] = queue.Queue()
+        self.from_app: queue.Queue[Message | None] = queue.Queue()  # None: it ended
         self.accepted_subprotocol: str | None = None
         self.extra_headers: list[tuple[bytes, bytes]] | None = None
 
@@ -173,9 +173,8 @@ class WebSocketTestSession:
 
         try:
             await self.client.app(self.scope, self.to_app.get, send)
-        except BaseException as exc:
-            self.from_app.put(exc)
-            raise
+        finally:
+            self.from_app.put(None)  # receive() waits no longer
 
     def finish(self) -> None:
         """Wait for the app to return; raise what it raised."""
@@ -200,18 +199,12 @@ class WebSocketTestSession:
 
     def receive(self) -> Message:
         """The app's next message; an exception the app raised is raised here."""
-        while True:
-            try:
-                item = self.from_app.get(timeout=0.1)
-                break
-            except queue.Empty:
-                if self.task.done():
-                    raise RuntimeError(
-                        "the app returned without sending more"
-                    ) from None
-        if isinstance(item, BaseException):
-            raise item
-        return item
+        message = self.from_app.get()
+        if message is None:  # the app has ended
+            self.from_app.put(None)  # and a later call is told so too
+            self.task.result()  # raises what the app raised
+            raise RuntimeError("the app returned without sending more")
+        return message
 
     def raise_on_close(self, message: Message) -> None:
         if message["type"] == "websocket.close":
