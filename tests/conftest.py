@@ -115,20 +115,23 @@ def planted_named(config: pytest.Config) -> bool:
     return False
 
 
+def deselect(config: pytest.Config, items: list[pytest.Item], marker: str) -> None:
+    """Leave out the tests marked `marker` (pytest counts them as deselected)."""
+    marked = [item for item in items if item.get_closest_marker(marker)]
+    if marked:
+        config.hook.pytest_deselected(items=marked)
+        items[:] = [item for item in items if not item.get_closest_marker(marker)]
+
+
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     if whole_suite_by_default(config):
-        slow = [item for item in items if item.get_closest_marker("slow")]
-        config.hook.pytest_deselected(items=slow)
-        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+        deselect(config, items, "slow")
     # The planted mistakes start a pytest or a kernel each (minutes in all):
     # they run when tests/planted is named (`pytest tests/planted`, a CI step).
     if not planted_named(config):
-        planted = [item for item in items if item.get_closest_marker("planted")]
-        if planted:
-            config.hook.pytest_deselected(items=planted)
-            items[:] = [item for item in items if item not in planted]
+        deselect(config, items, "planted")
     for item in items:
         chapter = getattr(item, "callspec", None) and item.callspec.params.get(
             "chapter"

@@ -99,6 +99,20 @@ def load_package(chapter: Chapter) -> ModuleType:
 
 
 @contextmanager
+def shown_as(modules: dict[str, ModuleType]) -> Iterator[None]:
+    """Put `modules` in `sys.modules` under the given names for a moment, then
+    put back whatever those names held before."""
+    hidden = {name: sys.modules.pop(name) for name in modules if name in sys.modules}
+    sys.modules.update(modules)
+    try:
+        yield
+    finally:
+        for name in modules:
+            sys.modules.pop(name, None)
+        sys.modules.update(hidden)
+
+
+@contextmanager
 def under_real_name(package: ModuleType) -> Iterator[None]:
     """Show an aliased package as `nanoapi` (and `nanoapi.*`) for a moment."""
     alias = package.__name__
@@ -107,29 +121,28 @@ def under_real_name(package: ModuleType) -> Iterator[None]:
         for name, module in list(sys.modules.items())
         if name == alias or name.startswith(alias + ".")
     }
-    hidden = {name: sys.modules.pop(name) for name in views if name in sys.modules}
-    sys.modules.update(views)
-    try:
+    with shown_as(views):
         yield
-    finally:
-        for name in views:
-            sys.modules.pop(name, None)
-        sys.modules.update(hidden)
 
 
-def load_demo(chapter: Chapter) -> ModuleType:
-    """Import the chapter's `app.py`, wired to that chapter's package."""
-    if chapter.path in _demos:
-        return _demos[chapter.path]
-    package = load_package(chapter)
-    name = f"demo_{chapter.id}"
+def exec_demo(chapter: Chapter, name: str) -> ModuleType:
+    """Run the chapter's `app.py` afresh as the module `name` (in `sys.modules`);
+    whatever `nanoapi` stands for at the moment is what it imports."""
     demo_file = chapter.path / "app.py"
     if not demo_file.is_file():  # a learner's folder holds only the package
         demo_file = CHAPTERS / chapter.slug / "app.py"
     spec = importlib.util.spec_from_file_location(name, demo_file)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    with under_real_name(package):
-        spec.loader.exec_module(module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_demo(chapter: Chapter) -> ModuleType:
+    """Import the chapter's `app.py`, wired to that chapter's package."""
+    if chapter.path in _demos:
+        return _demos[chapter.path]
+    with under_real_name(load_package(chapter)):
+        module = exec_demo(chapter, f"demo_{chapter.id}")
     _demos[chapter.path] = module
     return module

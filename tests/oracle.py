@@ -14,8 +14,6 @@ loaded the same two ways: `demo_on_fastapi`, `demo_on_ours`.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass, field
 from types import ModuleType, SimpleNamespace
 from typing import Any
@@ -26,7 +24,7 @@ import fastapi.routing
 import fastapi.security
 import fastapi.sse
 import httpx
-from harness import CHAPTERS, Chapter, under_real_name
+from harness import Chapter, exec_demo, shown_as, under_real_name
 
 NAMES = [
     "APIRouter",
@@ -117,14 +115,8 @@ def demo_on_fastapi(chapter: Chapter) -> ModuleType:
     shown["nanoapi.responses"] = fastapi.responses
     shown["nanoapi.security"] = fastapi.security  # from chapter 10 on
     shown["nanoapi.sse"] = fastapi.sse  # from chapter 11 on
-    hidden = {name: sys.modules.pop(name) for name in shown if name in sys.modules}
-    sys.modules.update(shown)
-    try:
+    with shown_as(shown):
         return exec_demo(chapter, f"demo_on_fastapi_{chapter.id}")
-    finally:
-        for name in shown:
-            sys.modules.pop(name, None)
-        sys.modules.update(hidden)
 
 
 def demo_on_ours(chapter: Chapter, pkg: ModuleType) -> ModuleType:
@@ -132,13 +124,3 @@ def demo_on_ours(chapter: Chapter, pkg: ModuleType) -> ModuleType:
     tokens, not those of the `demo` fixture's module, which other tests share."""
     with under_real_name(pkg):
         return exec_demo(chapter, f"demo_afresh_{chapter.id}")
-
-
-def exec_demo(chapter: Chapter, name: str) -> ModuleType:
-    demo_file = chapter.path / "app.py"
-    if not demo_file.is_file():  # a learner's folder holds only the package
-        demo_file = CHAPTERS / chapter.slug / "app.py"
-    spec = importlib.util.spec_from_file_location(name, demo_file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import h11
 from harness import all_chapters
-from servers import free_port, wait_for_port
+from servers import start
 
 # The folder whose `nanoapi/` (with its server) and demo `app.py` are served:
 # the chapter that adds the server, or a learner's folder (`--target`, which
@@ -79,11 +79,12 @@ def serve(
     cwd: Path | None = None,
 ) -> Iterator[Running]:
     """Start a server on a free port; stop it (SIGTERM, then SIGKILL) afterwards."""
-    port = free_port()
-    args = [a.format(dir=app_dir, app=app, port=port) for a in COMMANDS[server]]
+    # "{port}" stays: start() puts in the free port it finds
+    args = [a.format(dir=app_dir, app=app, port="{port}") for a in COMMANDS[server]]
     with tempfile.NamedTemporaryFile("w+", suffix=".log") as output:
-        process = subprocess.Popen(
+        process, port = start(
             [sys.executable, *args, *options],
+            timeout=20,
             cwd=cwd or ROOT,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -91,7 +92,6 @@ def serve(
         )
         running = Running(process, port, output)
         try:
-            wait_for_port(port, process, timeout=20)
             yield running
         finally:
             if process.poll() is None:

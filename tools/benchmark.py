@@ -701,7 +701,8 @@ def main(argv: list[str] | None = None) -> int:
     if "upload" in parts:
         import benchmark_upload
 
-        print(benchmark_upload.report(benchmark_upload.run()))
+        chapter = benchmark_upload.last_chapter_with_uploads()
+        print(benchmark_upload.report(benchmark_upload.run(chapter), chapter))
     if "ws" in parts:
         import benchmark_ws
 

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 import benchmark  # noqa: E402
-from servers import free_port, wait_for_port  # noqa: E402
+import servers  # noqa: E402
 
 FRAMEWORKS = ("fastapi", "ours")
 APP_MODULE = """
@@ -61,15 +61,12 @@ def pinned(core: int, command: list[str]) -> list[str]:
 
 
 def start(folder: Path, framework: str, style: str) -> tuple[subprocess.Popen, int]:
-    port = free_port()
     command = [sys.executable, "-m", "uvicorn", "--app-dir", str(folder),
-               "--factory", "bench_http_apps:build", "--port", str(port),
+               "--factory", "bench_http_apps:build", "--port", "{port}",
                "--http", "httptools", "--loop", "uvloop",
                "--log-level", "warning", "--no-access-log"]  # fmt: skip
     env = {**os.environ, "BENCH_APP": f"{framework}:{style}"}
-    process = subprocess.Popen(pinned(0, command), env=env, stderr=subprocess.DEVNULL)
-    wait_for_port(port, process, timeout=30)
-    return process, port
+    return servers.start(pinned(0, command), env=env, stderr=subprocess.DEVNULL)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -129,23 +126,22 @@ def run(cases: list[str], rounds: int = 3, seconds: int = 2) -> dict[str, dict]:
         folder = Path(tmp)
         code = APP_MODULE.format(tools=str(ROOT / "tools"), tests=str(ROOT / "tests"))
         (folder / "bench_http_apps.py").write_text(code)
-        servers = {}
+        running = {}
         try:
             for style in styles:
                 for framework in FRAMEWORKS:
-                    servers[framework, style] = start(folder, framework, style)
-            return measure(servers, cases, folder, rounds, seconds)
+                    running[framework, style] = start(folder, framework, style)
+            return measure(running, cases, folder, rounds, seconds)
         finally:
-            for process, _ in servers.values():
-                process.terminate()
-                process.wait(timeout=10)
+            for process, _ in running.values():
+                servers.stop(process)
 
 
-def measure(servers, cases, folder, rounds, seconds) -> dict[str, dict]:
+def measure(running, cases, folder, rounds, seconds) -> dict[str, dict]:
     samples = {case: {f: {"rps": [], "cpu": []} for f in FRAMEWORKS} for case in cases}
     for case in cases:
         for framework in FRAMEWORKS:
-            warm_up(servers[framework, server_style(case)][1], case)
+            warm_up(running[framework, server_style(case)][1], case)
     for number in range(rounds):
         for case in cases:
             method, url, body = request_of(case)
@@ -155,7 +151,7 @@ def measure(servers, cases, folder, rounds, seconds) -> dict[str, dict]:
                 script.write_text(LUA_POST.format(body=json.dumps(body.decode())))
             order = FRAMEWORKS[::-1] if number % 2 else FRAMEWORKS
             for framework in order:
-                process, port = servers[framework, server_style(case)]
+                process, port = running[framework, server_style(case)]
                 before = cpu_seconds(process.pid)
                 rate, done = wrk(port, url, seconds, script)
                 spent = cpu_seconds(process.pid) - before

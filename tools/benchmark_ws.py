@@ -35,11 +35,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+import servers  # noqa: E402
 from benchmark import ratios, verdict  # noqa: E402
 from benchmark_http import cpu_seconds, pinned, wrk  # noqa: E402
 from benchmark_upload import status_kib  # noqa: E402
 from harness import all_chapters, find_chapter  # noqa: E402
-from servers import free_port, wait_for_port  # noqa: E402
 
 # issue 16: >= 0.8x uvicorn's echo, < 100 MB, HTTP within 5% of chapter 08
 GOALS = {"echo": 0.8, "memory MB": 100, "http": 1.05}
@@ -84,23 +84,11 @@ def server_folder() -> Path:
 def start(
     name: str, app_dir: Path, folder: Path | None = None
 ) -> tuple[subprocess.Popen, int]:
-    port = free_port()
     command = [*SERVERS[name], "--app-dir", str(app_dir), "bench_ws_app:app"]
-    command += ["--port", str(port)]
-    process = subprocess.Popen(
+    command += ["--port", "{port}"]
+    return servers.start(
         pinned(0, command), cwd=folder or server_folder(), stderr=subprocess.DEVNULL
     )
-    wait_for_port(port, process, timeout=30)
-    return process, port
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def resident_mb(pid: int) -> float:
@@ -166,14 +154,14 @@ async def hold_client(port: int, count: int) -> None:
 # ------------------------------------------------------------------ measuring
 def echo_rounds(app_dir: Path, rounds: int, seconds: float) -> dict[str, dict]:
     samples = {name: {"rate": [], "cpu": []} for name in SERVERS}
-    servers = {}
+    running = {}
     try:
         for name in SERVERS:
-            servers[name] = start(name, app_dir)
+            running[name] = start(name, app_dir)
         for number in range(rounds):
             order = list(SERVERS)[::-1] if number % 2 else list(SERVERS)
             for name in order:
-                process, port = servers[name]
+                process, port = running[name]
                 before = cpu_seconds(process.pid)
                 run = client("echo", str(port), str(seconds))
                 result = json.loads(run.communicate()[0])
@@ -181,8 +169,8 @@ def echo_rounds(app_dir: Path, rounds: int, seconds: float) -> dict[str, dict]:
                 samples[name]["rate"].append(result["rate"])
                 samples[name]["cpu"].append(spent / result["messages"])
     finally:
-        for process, _ in servers.values():
-            stop(process)
+        for process, _ in running.values():
+            servers.stop(process)
     return samples
 
 
@@ -202,7 +190,7 @@ def memory(app_dir: Path, name: str) -> dict[str, float]:
         during = resident_mb(process.pid)
         holding.communicate("\n")
     finally:
-        stop(process)
+        servers.stop(process)
     return {"before": before, "during": during}
 
 
@@ -213,20 +201,22 @@ def wrk_requests(port: int, seconds: float) -> int:
 def http_rounds(app_dir: Path, rounds: int, seconds: float) -> dict[str, list]:
     """CPU seconds per HTTP request: chapter 08's server, then the last one's."""
     folders = {"ch08": find_chapter("08").path, "last": server_folder()}
-    servers = {name: start("ours", app_dir, folder) for name, folder in folders.items()}
+    running = {}
     samples: dict[str, list] = {name: [] for name in folders}
     try:
-        for _, port in servers.values():
+        for name, folder in folders.items():
+            running[name] = start("ours", app_dir, folder)
+        for _, port in running.values():
             wrk_requests(port, 1)  # warm-up
         for number in range(rounds):
             for name in list(folders)[:: -1 if number % 2 else 1]:
-                process, port = servers[name]
+                process, port = running[name]
                 before = cpu_seconds(process.pid)
                 done = wrk_requests(port, seconds)
                 samples[name].append((cpu_seconds(process.pid) - before) / done)
     finally:
-        for process, _ in servers.values():
-            stop(process)
+        for process, _ in running.values():
+            servers.stop(process)
     return samples
 
 

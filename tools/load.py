@@ -21,6 +21,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+from benchmark_upload import status_kib  # noqa: E402
 from harness import all_chapters  # noqa: E402
 from servers import serve  # noqa: E402
 
@@ -59,13 +60,6 @@ def with_token(options: dict, token: str) -> dict:
     return {**options, "headers": {"authorization": f"Bearer {token}"}}
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 def server_pid(port: int) -> int:
     """The uvicorn process listening on `port` (found through /proc)."""
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
@@ -102,7 +96,7 @@ async def drive(url: str, total: int, concurrency: int, pid: int) -> dict:
                     wrong[key] = wrong.get(key, 0) + 1
                 done += 1
                 if done % 500 == 0:
-                    memory.append((done, rss_kib(pid)))
+                    memory.append((done, status_kib(pid, "VmRSS")))
 
         await asyncio.gather(*(worker(w) for w in range(concurrency)))
     return {"wrong": wrong, "memory": memory}

@@ -27,11 +27,12 @@ from pathlib import Path
 
 import jupytext
 from harness import ROOT, find_chapter
-from nbclient import NotebookClient
+from kernels import executed
 from nbformat import NotebookNode
 
+from notebooks import BEGIN, END  # tools/notebooks.py
+
 NOTEBOOK = "notebook"
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 
 
 @dataclass(frozen=True)
@@ -148,21 +149,10 @@ def check_cell(nb: NotebookNode, exercise: int) -> int:
 
 def run_until_check(nb: NotebookNode, exercise: int) -> NotebookNode:
     """Run the notebook in a fresh kernel, from the top to the exercise's check."""
-    nb = copy.deepcopy(nb)
-    nb.cells = nb.cells[: check_cell(nb, exercise) + 1]
-    resources = {"metadata": {"path": str(ROOT / "solutions")}}
-    client = NotebookClient(nb, timeout=60, kernel_name="python3", resources=resources)
-    client.allow_errors = True  # a later cell may use the planted code: go on
-    client.execute()
-    return nb
-
-
-def printed(cell: NotebookNode) -> str:
-    parts = []
-    for output in cell.get("outputs", []):
-        parts += [output.get("text", ""), *output.get("traceback", [])]
-        parts.append(str(output.get("data", {}).get("text/plain", "")))
-    return "".join(parts)
+    head = copy.copy(nb)  # executed() copies it deeply
+    head.cells = nb.cells[: check_cell(nb, exercise) + 1]
+    # a later cell may use the planted code: go on past an error
+    return executed(head, ROOT / "solutions", allow_errors=True)
 
 
 def exercise_cells(nb: NotebookNode, exercise: int) -> list[NotebookNode]:

@@ -20,6 +20,7 @@ import re
 
 import pytest
 from harness import ROOT
+from kernels import printed
 from planted.mistakes import MISTAKES
 from planted.planting import (
     NOTEBOOK,
@@ -31,7 +32,6 @@ from planted.planting import (
     plant_in_notebook,
     plant_in_package,
     planted,
-    printed,
     run_chapter_test,
     run_until_check,
 )

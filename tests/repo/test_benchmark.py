@@ -7,6 +7,9 @@ style claims, and that the reports turn figures into the right verdicts.
 
 import asyncio
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import benchmark_http
 import benchmark_upload
 import benchmark_ws
 import pytest
+import servers
 from harness import Chapter, all_chapters
 
 
@@ -114,11 +118,13 @@ def test_a_server_cpu_time_is_read_from_proc():
 def test_the_upload_report_judges_the_64_mib_goal():
     found = {"idle": 40.0, "seconds": 0.3, "exact": True}
     report = benchmark_upload.report(
-        {"ours": {**found, "above": 1.5}, "uvicorn": {**found, "above": 70.0}}
+        {"ours": {**found, "above": 1.5}, "uvicorn": {**found, "above": 70.0}},
+        Chapter("10", "10_x", Path("10_x")),
     )
-    ours, uvicorn = report.splitlines()[-2:]
+    title, ours, uvicorn = report.strip().splitlines()
+    assert "chapter 10's demo" in title and title.endswith("(goal: under 64 MiB)")
     assert ours.strip().startswith("ours") and ours.endswith(": met")
-    assert uvicorn.strip().startswith("uvicorn") and uvicorn.endswith("NOT MET")
+    assert uvicorn.strip().startswith("uvicorn") and uvicorn.endswith(": MISSED")
 
 
 def test_a_peak_can_be_reset_and_read_for_this_process():
@@ -175,4 +181,46 @@ def test_the_websocket_benchmark_client_and_app_work(tmp_path):
         holder.communicate("\n")
         assert holder.returncode == 0
     finally:
-        benchmark_ws.stop(process)
+        servers.stop(process)
+
+
+# --- Starting and stopping the benchmarks' servers (tests/servers.py) -----------------
+
+
+def test_a_server_that_never_listens_is_stopped_before_start_raises(monkeypatch):
+    started = []
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(subprocess, "Popen", Recorded)
+    never = [sys.executable, "-c", "import time; time.sleep(60)", "{port}"]
+    try:
+        with pytest.raises(TimeoutError, match="nothing listened on port"):
+            servers.start(never, timeout=0.5)
+        [process] = started
+        assert process.poll() is not None, "start left the process running"
+        assert process.args[-1].isdigit()  # {port} became the port it waited for
+    finally:
+        for process in started:
+            process.kill()
+            process.wait()
+
+
+def test_stop_kills_a_server_that_ignores_sigterm():
+    """A hung server must not stop the others from being stopped."""
+    code = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN);"
+        " print('ready', flush=True); time.sleep(60)"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout.readline() == "ready\n"  # SIGTERM is ignored from here
+    started = time.monotonic()
+    servers.stop(process, timeout=0.5)
+    assert process.returncode == -signal.SIGKILL
+    assert time.monotonic() - started < 5
+    process.stdout.close()

@@ -14,7 +14,6 @@ holds outputs or answers is read as the last commit has it (CI, on a fresh
 clone, sees the files themselves, and also runs `check --strict`).
 """
 
-import copy
 import os
 import shutil
 import subprocess
@@ -25,7 +24,7 @@ import jupytext
 import nbformat
 import pytest
 from jupytext.compare import compare_notebooks
-from nbclient import NotebookClient
+from kernels import executed, printed
 from nbformat import NotebookNode
 from workshop import NOT_YET, PASSED, SKIPPED, STUB_LEFT, check, uses_exercise
 
@@ -72,25 +71,6 @@ def shape_problems(nb: NotebookNode) -> list[str]:
         if not any(map(is_check, cells[index + 1 : bounds[k + 2]])):
             problems.append(f"cell {index}: no `with check(` cell after it")
     return problems
-
-
-def executed(nb: NotebookNode, folder: Path, allow_errors=False) -> NotebookNode:
-    """A copy of `nb` run top to bottom in a fresh kernel, with `folder` as cwd."""
-    nb = copy.deepcopy(nb)
-    resources = {"metadata": {"path": str(folder)}}
-    client = NotebookClient(nb, timeout=60, kernel_name="python3", resources=resources)
-    client.allow_errors = allow_errors
-    client.execute()
-    return nb
-
-
-def printed(cell: NotebookNode) -> str:
-    """Everything a cell showed: streams, results and tracebacks."""
-    parts = []
-    for output in cell.get("outputs", []):
-        parts += [output.get("text", ""), *output.get("traceback", [])]
-        parts.append(str(output.get("data", {}).get("text/plain", "")))
-    return "".join(parts)
 
 
 def check_outputs(nb: NotebookNode) -> dict[str, str]:

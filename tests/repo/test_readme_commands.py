@@ -132,7 +132,9 @@ ALLOWLIST = {
 }
 SHORTENED = {
     # about a minute as written; one short round still checks every answer first
-    "python tools/benchmark.py": "--rounds 1 --requests 20 --no-plot --skip http --skip ws",
+    "python tools/benchmark.py": (
+        "--rounds 1 --requests 20 --no-plot --skip http --skip ws"
+    ),
 }
 SERVERS = (
     "uvicorn",

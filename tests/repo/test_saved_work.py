@@ -20,8 +20,7 @@ import jupytext
 import nbformat
 import pytest
 import workshop  # tools/workshop.py
-from nbclient import NotebookClient
-from nbformat import NotebookNode
+from kernels import executed
 
 import notebooks as tool  # tools/notebooks.py
 
@@ -60,14 +59,6 @@ def upstream_repository(folder: Path) -> Path:
     return folder
 
 
-def run_all(nb: NotebookNode, folder: Path) -> NotebookNode:
-    client = NotebookClient(
-        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": folder}}
-    )
-    client.execute()  # raises at the first cell that fails, as Run All stops
-    return nb
-
-
 def work_and_save(notebook: Path) -> None:
     """What a learner does: an answer typed in, Run All, and Jupyter's autosave."""
     nb = jupytext.read(notebook)
@@ -75,7 +66,7 @@ def work_and_save(notebook: Path) -> None:
     first_stub.source = first_stub.source.replace(
         "# YOUR CODE HERE", "# my answer is coming"
     )
-    run_all(nb, notebook.parent)
+    nb = executed(nb, notebook.parent)  # raises at a failing cell, as Run All stops
     nb.metadata["language_info"] = {"name": "python", "version": sys.version.split()[0]}
     nbformat.write(nb, notebook)
 
